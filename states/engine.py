@@ -1,0 +1,195 @@
+"""The one pure check and the planner. The machine, the CLI and the web page all ask these, so they agree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from states.facts import Act, ApplicantFacts, Override
+from states.periods import cn_date
+from states.procedure import PROCEDURE, SPECS, StepSpec
+from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
+from states.steps import Severity, Step
+from states.verdicts import Check, Citation, Finding, Outcome, Rule, Verdict, met, unmet
+from states.workdays import HolidaysNotLoaded, WorkdayCalendar
+
+_DEFAULT_CALENDAR: WorkdayCalendar | None = None
+
+
+def default_calendar() -> WorkdayCalendar:
+    """The working-day calendar used when none is passed: chinesecalendar plus loaded years."""
+    global _DEFAULT_CALENDAR
+    if _DEFAULT_CALENDAR is None:
+        _DEFAULT_CALENDAR = WorkdayCalendar.default()
+    return _DEFAULT_CALENDAR
+
+
+def _basis(spec: StepSpec, rule_set: RuleSetId) -> Citation:
+    return spec.basis.get(rule_set) or next(iter(spec.basis.values()))
+
+
+def _status_allows(facts: ApplicantFacts, spec: StepSpec) -> Finding:
+    if facts.status in spec.sources:
+        return met()
+    allowed = "、".join(s.label for s in spec.sources)
+    return unmet(f"当前处于「{facts.status.label}」，不能办理「{spec.label}」（应处于：{allowed}）。")
+
+
+def _not_done_before(facts: ApplicantFacts, spec: StepSpec) -> Finding:
+    previous = facts.last(spec.step)
+    if spec.repeatable or previous is None:
+        return met()
+    return unmet(f"「{spec.label}」已于{cn_date(previous.on)}办理，不能重复办理。")
+
+
+def _preceding_steps_recorded(facts: ApplicantFacts, act: Act) -> Finding:
+    missing, later = [], []
+    for step in act.spec.after:
+        before = SPECS[step]
+        record = facts.last(step)
+        if record is None:
+            if act.rule_set in before.required_in:
+                missing.append(f"「{before.label}」")
+        elif record.on > act.on:
+            later.append(f"「{before.label}」（{cn_date(record.on)}）")
+    problems = []
+    if missing:
+        problems.append(f"须先办理{'、'.join(missing)}")
+    if later:
+        problems.append(f"本步骤日期{cn_date(act.on)}早于已办理的{'、'.join(later)}")
+    return unmet("；".join(problems) + "。") if problems else met()
+
+
+def _missing_evidence(spec: StepSpec, rule: Rule, evidence: Mapping[str, Any]) -> list[str]:
+    labels = {f.key: f.label for f in spec.evidence}
+    return [labels.get(key, key) for key in rule.needs if evidence.get(key) in (None, "")]
+
+
+def _verdict(rule_id: str, title: str, severity: Severity, citation: Citation, finding: Finding,
+             override: Override | None, grave: bool = False) -> Verdict:
+    if finding.met:
+        outcome = Outcome.PASSED
+    elif severity is Severity.HARD:
+        outcome = Outcome.REFUSED
+    elif severity is Severity.SOFT:
+        outcome = Outcome.OVERRIDDEN if override else Outcome.NEEDS_OVERRIDE
+    else:
+        outcome = Outcome.VIOLATED
+    return Verdict(rule_id, title, severity, outcome, finding.message, citation,
+                   finding.allowed_from, finding.due_by, grave and not finding.met)
+
+
+def _rule_verdict(rule: Rule, facts: ApplicantFacts, act: Act, override: Override | None) -> Verdict | None:
+    severity = act.policy.severity_overrides.get(rule.id, rule.severity)
+    citation = rule.citations[act.rule_set]
+    if citation.tag.value == "R26" and not act.policy.enforce_r26:
+        return None
+    missing = _missing_evidence(act.spec, rule, act.evidence)
+    if missing:
+        if act.planning:
+            return None  # the planner asks "from when", not "with what"
+        finding = unmet(f"缺少材料：{'、'.join(f'「{m}」' for m in missing)}。")
+        return _verdict(rule.id, rule.title, Severity.HARD, citation, finding, None)
+    try:
+        finding = rule.guard(facts, act)
+    except HolidaysNotLoaded as not_loaded:
+        finding, severity = unmet(str(not_loaded)), Severity.HARD
+    return _verdict(rule.id, rule.title, severity, citation, finding, override, rule.grave)
+
+
+def check(
+    step: Step,
+    facts: ApplicantFacts,
+    on: date,
+    evidence: Mapping[str, Any] | None = None,
+    *,
+    override: Override | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    calendar: WorkdayCalendar | None = None,
+) -> Check:
+    """Every verdict for ``step`` on the date ``on``, under the rule set in force on that date.
+
+    ``evidence=None`` asks as the planner does: rules that need evidence not yet given are left out.
+    """
+    spec = SPECS[step]
+    rule_set = policy.rule_set_on(on)
+    act = Act(step, on, evidence or {}, rule_set, spec, calendar or default_calendar(), policy,
+              planning=evidence is None)
+    basis = _basis(spec, rule_set)
+    verdicts = [
+        _verdict("status_allows_step", "当前状态可以办理本步骤", Severity.HARD, basis, _status_allows(facts, spec), None),
+        _verdict("not_done_before", "本步骤只办理一次", Severity.HARD, basis, _not_done_before(facts, spec), None),
+        _verdict("preceding_steps_recorded", "前置步骤已办理且日期在前", Severity.HARD, basis,
+                 _preceding_steps_recorded(facts, act), None),
+    ]
+    for rule in spec.rules:
+        if rule.applies_in(rule_set):
+            verdict = _rule_verdict(rule, facts, act, override)
+            if verdict is not None:
+                verdicts.append(verdict)
+    return Check(step, on, rule_set, tuple(verdicts))
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One step the applicant could take next: possible now, from when, and by when it is due."""
+
+    spec: StepSpec
+    check: Check
+
+    @property
+    def possible_now(self) -> bool:
+        return self.check.allowed
+
+    @property
+    def earliest(self) -> date | None:
+        return self.check.allowed_from
+
+    @property
+    def due_by(self) -> date | None:
+        return self.check.due_by
+
+    @property
+    def blockers(self) -> tuple[Verdict, ...]:
+        return self.check.blocking
+
+    def as_dict(self) -> dict[str, object]:
+        return {"step": self.spec.step.value, "name": self.spec.label, "possible_now": self.possible_now,
+                **{k: v for k, v in self.check.as_dict().items() if k in {"allowed_from", "due_by"}},
+                "blockers": [v.as_dict() for v in self.blockers]}
+
+
+def plan(
+    facts: ApplicantFacts,
+    on: date,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    calendar: WorkdayCalendar | None = None,
+    include_side_outcomes: bool = False,
+) -> list[NextStep]:
+    """Every step that could come next for these facts, with its earliest legal date and its due date.
+
+    A step is listed when the applicant's status allows it and it is not finished; steps whose
+    preceding steps are missing are listed with those as blockers, so the secretary sees the way.
+    """
+    rule_set = policy.rule_set_on(on)
+    found = []
+    for spec in PROCEDURE:
+        if facts.status not in spec.sources or (not spec.repeatable and facts.done(spec.step)):
+            continue
+        if spec.number is None and not include_side_outcomes:
+            continue
+        if rule_set not in spec.required_in and not _ever_required(spec, rule_set, facts):
+            continue
+        found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
+    return found
+
+
+def _ever_required(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:
+    """A step not required under today's set still matters if an earlier act brought it in (公示 after 2026)."""
+    if spec.step is Step.CANDIDATE_PUBLICISED:
+        filed = facts.last(Step.CANDIDATE_FILED)
+        return filed is not None and filed.rule_set in spec.required_in
+    return rule_set in spec.required_in

@@ -1,0 +1,106 @@
+"""The frozen record every guard reads: an applicant's facts and the act being attempted.
+
+Rules never see a database row; services build these from the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
+from states.steps import Status, Step
+
+if TYPE_CHECKING:
+    from states.procedure import StepSpec
+    from states.workdays import WorkdayCalendar
+
+
+class Standing(StrEnum):
+    """A party member's standing on the date of an act (P1)."""
+
+    FULL = "full"
+    PROBATIONARY = "probationary"
+    ON_PROBATION_SANCTION = "on_probation_sanction"  # 留党察看
+    RIGHTS_SUSPENDED = "rights_suspended"
+    NOT_A_MEMBER = "not_a_member"
+
+    @property
+    def label(self) -> str:
+        return {
+            "full": "正式党员",
+            "probationary": "预备党员",
+            "on_probation_sanction": "受留党察看处分的党员",
+            "rights_suspended": "被中止党员权利的党员",
+            "not_a_member": "非党员",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person named in an act (培养联系人, 入党介绍人), with the standing on the act's date."""
+
+    name: str
+    standing: Standing
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One recorded act: which step, its effective date, its evidence, and the rule set that applied."""
+
+    step: Step
+    on: date
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    rule_set: RuleSetId = RuleSetId.R2014
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """Everything the rules may know about one applicant."""
+
+    status: Status = Status.NEW
+    birth_date: date | None = None
+    branch_has_committee: bool = True
+    records: tuple[StepRecord, ...] = ()
+
+    def all(self, step: Step) -> tuple[StepRecord, ...]:
+        return tuple(r for r in self.records if r.step == step)
+
+    def last(self, step: Step) -> StepRecord | None:
+        found = self.all(step)
+        return found[-1] if found else None
+
+    def done(self, step: Step) -> bool:
+        return any(r.step == step for r in self.records)
+
+    def date_of(self, step: Step) -> date | None:
+        record = self.last(step)
+        return record.on if record else None
+
+    def with_record(self, record: StepRecord, status: Status) -> ApplicantFacts:
+        return replace(self, records=(*self.records, record), status=status)
+
+
+@dataclass(frozen=True)
+class Override:
+    """Permission to pass a soft rule ("一般…", "除个别特殊情况外"): a reason and who authorised it."""
+
+    reason: str
+    authoriser: str
+
+
+@dataclass(frozen=True)
+class Act:
+    """The act being attempted: its step, its effective date and the evidence it brings."""
+
+    step: Step
+    on: date
+    evidence: Mapping[str, Any]
+    rule_set: RuleSetId
+    spec: StepSpec
+    calendar: WorkdayCalendar
+    policy: Policy = DEFAULT_POLICY
+    planning: bool = False  # True when the planner asks "from when?" without evidence
