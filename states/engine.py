@@ -179,16 +179,17 @@ def plan(
     for spec in PROCEDURE:
         if facts.status not in spec.sources or (not spec.repeatable and facts.done(spec.step)):
             continue
-        if spec.number is None and not include_side_outcomes:
-            continue
-        if rule_set not in spec.required_in and not _ever_required(spec, rule_set, facts):
-            continue
-        found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
+        wanted = include_side_outcomes if spec.is_side_outcome else _required_now(spec, rule_set, facts)
+        if wanted:
+            found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
     return found
 
 
-def _ever_required(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:
-    """A step not required under today's set still matters if an earlier act brought it in (公示 after 2026)."""
+def _required_now(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:
+    """Whether the planner should offer a main-line step under today's rule set.
+
+    The 2026 公示 depends on the set under which the 上级党委 consented, not on today's set (§3 item 1).
+    """
     if spec.step is Step.CANDIDATE_PUBLICISED:
         filed = facts.last(Step.CANDIDATE_FILED)
         return filed is not None and filed.rule_set in spec.required_in

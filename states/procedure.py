@@ -96,6 +96,11 @@ class StepSpec:
     def label(self) -> str:
         return f"{self.number}. {self.name}" if self.number else self.name
 
+    @property
+    def is_side_outcome(self) -> bool:
+        """Transfer, extension, cancellation, failure, withdrawal: possible, never required."""
+        return not self.required_in
+
 
 # ------------------------------------------------------------------ evidence used by several steps
 
@@ -133,6 +138,7 @@ CANDIDATE_BASIS = cites(c14("第十三条"), c26("第十三条"), c90())
 CANDIDATE_ESTABLISHED = Rule(r.candidate_status_established, HARD, CANDIDATE_BASIS)
 PROBATION_BASIS = cites(everywhere("《中国共产党章程》第七条"), c14("第三十二条"), c26("第三十一条"))
 IN_PROGRESS = (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE)
+OPTIONAL: frozenset[RuleSetId] = frozenset()  # side outcomes: recorded when they happen, required nowhere
 
 # ------------------------------------------------------------------ the table
 
@@ -420,7 +426,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
             Field("to_organisation", "接收党组织", FieldKind.TEXT),
             Field("materials_transferred", "培养教育材料已转交", FieldKind.BOOL),
         ),
-        repeatable=True,
+        required_in=OPTIONAL, repeatable=True,
     ),
     StepSpec(  # 政审不合格：不能发展入党
         Step.POLITICAL_REVIEW_FAILED, None, "政治审查不合格", Stage.CANDIDATE, Role.BRANCH,
@@ -428,6 +434,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
         after=(Step.CANDIDATE_DESIGNATED,),
         rules=(Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",)),),
         evidence=(Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT),),
+        required_in=OPTIONAL,
     ),
     StepSpec(  # 延长预备期：一次，半年至一年，从原预备期满起算
         Step.PROBATION_EXTENDED, None, "延长预备期", Stage.PROBATION, Role.BRANCH_GENERAL_MEETING,
@@ -439,7 +446,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
             *vote_rules(CONFIRMATION_VOTE, CONFIRMATION_VOTE, ONE_BY_ONE),
         ),
         evidence=(Field("months", "延长时间（月，6至12）", FieldKind.INT), *TALLY),
-        produces=("延长预备期决议",),
+        required_in=OPTIONAL, produces=("延长预备期决议",),
     ),
     StepSpec(  # 取消预备党员资格
         Step.PROBATION_CANCELLED, None, "取消预备党员资格", Stage.PROBATION, Role.BRANCH_GENERAL_MEETING,
@@ -447,13 +454,13 @@ PROCEDURE: tuple[StepSpec, ...] = (
         after=(Step.ADMISSION_APPROVED,),
         rules=vote_rules(CONFIRMATION_VOTE, CONFIRMATION_VOTE, ONE_BY_ONE),
         evidence=(Field("reason", "取消原因", FieldKind.TEXT), *TALLY),
-        produces=("取消预备党员资格决议",),
+        required_in=OPTIONAL, produces=("取消预备党员资格决议",),
     ),
     StepSpec(  # 本人退出（任何阶段，历史保留）
         Step.WITHDRAWN, None, "本人退出", Stage.APPLICATION, Role.APPLICANT,
         IN_PROGRESS, Status.WITHDRAWN, cites(c14("第三条"), c26("第三条"), c90()),
         rules=(Rule(r.withdrawal_reason_recorded, HARD, cites(c14("第三条"), c26("第三条"), c90()), needs=("reason",)),),
-        evidence=(Field("reason", "退出原因", FieldKind.TEXT),),
+        evidence=(Field("reason", "退出原因", FieldKind.TEXT),), required_in=OPTIONAL,
     ),
 )
 

@@ -152,10 +152,8 @@ class WorkdayCalendar:
 
     @classmethod
     def default(cls) -> WorkdayCalendar:
-        """``chinesecalendar`` + ``states/holidays/*.toml`` + ``$FAZHAN_HOLIDAYS_DIR/*.toml`` (which wins)."""
-        env_dir = os.environ.get(ENV_VAR)
-        admin = _load_directory(Path(env_dir)) if env_dir else []
-        return cls([*_load_directory(PACKAGE_HOLIDAYS_DIR), *admin])
+        """``chinesecalendar`` + ``states/holidays/*.toml`` + the administrator's directory (which wins)."""
+        return cls([*_load_directory(PACKAGE_HOLIDAYS_DIR), *_load_directory(user_holidays_dir())])
 
     def covers(self, year: int) -> bool:
         """Whether working days can be computed for ``year``."""
@@ -199,6 +197,12 @@ class WorkdayCalendar:
         while not self.is_workday(day):
             day += _ONE_DAY
         return day
+
+
+def user_holidays_dir() -> Path:
+    """Where ``fazhan calendar load`` puts an administrator's files: ``$FAZHAN_HOLIDAYS_DIR`` or a user folder."""
+    env_dir = os.environ.get(ENV_VAR)
+    return Path(env_dir) if env_dir else Path.home() / ".local" / "share" / "fazhan" / "holidays"
 
 
 def _load_directory(directory: Path | None) -> list[YearArrangement]:
