@@ -118,9 +118,12 @@ def check(
     act = Act(step, on, evidence or {}, rule_set, spec, calendar or default_calendar(), policy,
               planning=evidence is None)
     basis = _basis(spec, rule_set)
+    already = _not_done_before(facts, spec)
+    # A step already done also fails the status test; saying so twice helps nobody.
+    status = met() if not already.met else _status_allows(facts, spec)
     verdicts = [
-        _verdict("status_allows_step", "当前状态可以办理本步骤", Severity.HARD, basis, _status_allows(facts, spec), None),
-        _verdict("not_done_before", "本步骤只办理一次", Severity.HARD, basis, _not_done_before(facts, spec), None),
+        _verdict("status_allows_step", "当前状态可以办理本步骤", Severity.HARD, basis, status, None),
+        _verdict("not_done_before", "本步骤只办理一次", Severity.HARD, basis, already, None),
         _verdict("preceding_steps_recorded", "前置步骤已办理且日期在前", Severity.HARD, basis,
                  _preceding_steps_recorded(facts, act), None),
     ]

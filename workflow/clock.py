@@ -43,3 +43,10 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+
+def clock_from_environment(today: str | None) -> Clock:
+    """``FAZHAN_TODAY=2025-03-10`` fixes "today" (simulations, training, tests); otherwise the real clock."""
+    if today:
+        return FixedClock.on(date.fromisoformat(today))
+    return SystemClock()

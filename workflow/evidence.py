@@ -160,3 +160,22 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
+
+
+def from_json(spec: StepSpec, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored evidence (JSON) back into the typed values rules read; the inverse of ``to_json``."""
+    kinds = {f.key: f.kind for f in spec.evidence}
+    typed: dict[str, Any] = {}
+    for key, value in data.items():
+        kind = kinds.get(key)
+        if value is None or kind is None:
+            typed[key] = value
+        elif kind is FieldKind.DATE:
+            typed[key] = date.fromisoformat(value)
+        elif kind is FieldKind.PEOPLE:
+            typed[key] = [Person(p["name"], Standing(p["standing"])) for p in value]
+        elif kind is FieldKind.TALLY:
+            typed[key] = Tally(**{**value, "method": VotingMethod(value.get("method", "secret_ballot"))})
+        else:
+            typed[key] = value
+    return typed

@@ -1,7 +1,4 @@
-"""The ``fazhan`` command line (Typer + Rich). Thin: parse, call the engine, print Chinese sentences.
-
-Exit codes: 0 done, 2 usage error, 3 refused by a rule, 4 conflict.
-"""
+"""Commands about the procedure itself: steps, check, plan, rule sets, the calendar, the demo walkthrough."""
 
 from __future__ import annotations
 
@@ -12,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from states.engine import check, plan
 from states.facts import ApplicantFacts, Override
@@ -22,27 +18,15 @@ from states.rulesets import RULE_SETS, Policy, RuleSetId, rule_set_in_force
 from states.steps import Stage, Status, Step
 from states.verdicts import Check
 from states.workdays import WorkdayCalendar, load_arrangement, user_holidays_dir
+from workflow.cli.app import EXIT_REFUSED, JsonOption, app, console, fail
+from workflow.cli.app import emit_json as _emit_json
 from workflow.demo import DEMO_BIRTH_DATE, DEMO_HISTORY, DEMO_TOO_EARLY
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence, parse_evidence, to_json
 from workflow.machine import Case, fire
 
-app = typer.Typer(help="fazhan：发展党员工作流程引擎。", no_args_is_help=True, add_completion=False)
 calendar_app = typer.Typer(help="工作日日历：查看已载入年份，导入国务院办公厅节假日安排。", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
-console = Console(soft_wrap=True)  # long Chinese sentences stay whole when piped
-
-EXIT_REFUSED = 3
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
-
-
-def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
 
 
 def _rule_rows(spec: StepSpec, rule_set: RuleSetId) -> list[dict[str, str]]:
@@ -168,7 +152,7 @@ def check_command(
         facts = _load_history(history, policy)
         evidence = parse_evidence(spec, sets or [])
     except (FazhanError, KeyError, ValueError) as error:
-        raise _fail(str(error).strip("'\"")) from None
+        raise fail(str(error).strip("'\"")) from None
     override = Override(override_reason, authoriser) if override_reason and authoriser else None
     result = check(spec.step, facts, act_on, evidence, override=override, policy=policy)
     if as_json:
@@ -190,7 +174,7 @@ def plan_command(
         facts = _load_history(history, Policy())
         today = date.fromisoformat(on)
     except (FazhanError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     upcoming = plan(facts, today)
     if as_json:
         _emit_json({"status": facts.status.value, "on": today.isoformat(), "next": [n.as_dict() for n in upcoming]})
@@ -249,7 +233,7 @@ def calendar_load(file: Annotated[Path, typer.Argument(help="节假日安排 TOM
     try:
         arrangement = load_arrangement(file)
     except (OSError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     target = user_holidays_dir()
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target / f"{arrangement.year}.toml")

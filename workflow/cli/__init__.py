@@ -1,0 +1,8 @@
+"""The ``fazhan`` command line (Typer + Rich). Thin adapters: parse, call one service, print Chinese."""
+
+from __future__ import annotations
+
+from workflow.cli import procedure, records  # noqa: F401  (each module registers its commands)
+from workflow.cli.app import app
+
+__all__ = ["app"]

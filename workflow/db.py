@@ -1,0 +1,68 @@
+"""Database engines and schema: SQLite file by default, any SQLAlchemy URL (PostgreSQL via psycopg 3)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_URL = "sqlite:///fazhan.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``--db`` first, then ``FAZHAN_DB``, then ``fazhan.db`` in the current folder. A bare path means SQLite."""
+    url = explicit or os.environ.get("FAZHAN_DB") or DEFAULT_URL
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine whose transactions serialise writes to one applicant on every backend."""
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        _sqlite_write_transactions(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_write_transactions(engine: Engine) -> None:
+    """SQLite: take the write lock at BEGIN (IMMEDIATE), wait for it, and enforce foreign keys.
+
+    Deferred transactions would let two writers read the same version and then fail on upgrade with
+    "database is locked" instead of a clean version conflict.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver must not BEGIN on its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Create or migrate the schema to the newest revision (idempotent)."""
+    command.upgrade(alembic_config(database_url(url)), "head")

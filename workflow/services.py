@@ -1,0 +1,440 @@
+"""Services: each action loads, checks, applies and records in one transaction, or changes nothing.
+
+SQLAlchemy Core statements over the SQLModel tables (the ORM unit of work costs ~10× a raw write here).
+A refused step rolls back and only its attempt is appended to the audit trail, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from states.engine import NextStep, plan
+from states.facts import ApplicantFacts, Override, Person
+from states.facts import StepRecord as Record
+from states.procedure import SPECS, FieldKind, StepSpec
+from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
+from states.steps import Status, Step
+from states.verdicts import Check
+from states.workdays import WorkdayCalendar
+from workflow import audit, roster
+from workflow.clock import Clock
+from workflow.errors import FazhanError, StaleRecord, StepRefused, UnknownApplicant
+from workflow.evidence import BadEvidence, from_json, to_json
+from workflow.idcard import id_number_problem
+from workflow.machine import Case, fire
+from workflow.tables import (
+    Applicant,
+    Member,
+    MemberRole,
+    MemberStanding,
+    RuleOverride,
+    Violation,
+)
+from workflow.tables import Case as CaseRow
+from workflow.tables import StepRecord as StepRow
+
+APPLICANTS, CASES, STEPS = Applicant.__table__, CaseRow.__table__, StepRow.__table__
+OVERRIDES, VIOLATIONS = RuleOverride.__table__, Violation.__table__
+BACKFILL_AFTER = timedelta(days=30)  # an act entered more than this after its date is a back-fill
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an action, as recorded in the audit trail."""
+
+    name: str
+    role: str = "未指定"
+
+
+SYSTEM = Actor("系统", "系统")
+
+
+@dataclass(frozen=True)
+class Settings:
+    policy: Policy = DEFAULT_POLICY
+    calendar: WorkdayCalendar | None = None
+
+
+# ---------------------------------------------------------------- roster
+
+
+def add_organisation(engine: Engine, clock: Clock, actor: Actor, *, name: str, kind: str,
+                     parent: str | None = None, has_committee: bool = True, may_approve: bool = False) -> int:
+    with engine.begin() as conn:
+        if conn.execute(select(roster.ORGS.c.id).where(roster.ORGS.c.name == name)).first():
+            raise FazhanError(f"党组织「{name}」已存在。")
+        parent_id = roster.organisation_id(conn, parent) if parent else None
+        org_kind = roster.organisation_kind(kind)
+        org_id = conn.execute(insert(roster.ORGS).values(
+            name=name, kind=org_kind.value, parent_id=parent_id, has_committee=has_committee,
+            may_approve=may_approve)).inserted_primary_key[0]
+        audit.append(conn, kind="organisation_added", actor=actor.name, actor_role=actor.role,
+                     recorded_at=clock.now(), payload={"organisation_id": org_id, "name": name,
+                     "kind": org_kind.value, "parent": parent, "has_committee": has_committee,
+                     "may_approve": may_approve})
+        return int(org_id)
+
+
+def add_member(engine: Engine, clock: Clock, actor: Actor, *, name: str, organisation: str,
+               standing: str = "正式", since: date, post: str | None = None) -> int:
+    with engine.begin() as conn:
+        org_id = roster.organisation_id(conn, organisation)
+        member_standing = roster.standing(standing)
+        member_id = conn.execute(insert(Member.__table__).values(name=name, organisation_id=org_id)
+                                 ).inserted_primary_key[0]
+        conn.execute(insert(MemberStanding.__table__).values(member_id=member_id,
+                                                             standing=member_standing.value, from_on=since))
+        member_post = roster.post(post) if post else None
+        if member_post:
+            conn.execute(insert(MemberRole.__table__).values(member_id=member_id, organisation_id=org_id,
+                                                             role=member_post.value, from_on=since))
+        audit.append(conn, kind="member_added", actor=actor.name, actor_role=actor.role, recorded_at=clock.now(),
+                     effective_on=since, payload={"member_id": member_id, "name": name,
+                     "organisation": organisation, "standing": member_standing.value,
+                     "post": member_post.value if member_post else None})
+        return int(member_id)
+
+
+def change_standing(engine: Engine, clock: Clock, actor: Actor, *, name: str, standing: str, since: date) -> None:
+    """A new standing from a date (转正, 留党察看, 中止权利 …); the previous period ends that day."""
+    with engine.begin() as conn:
+        member = roster.member_id(conn, name)
+        new = roster.standing(standing)
+        conn.execute(update(roster.STANDINGS).where(roster.STANDINGS.c.member_id == member,
+                                                    roster.STANDINGS.c.until_on.is_(None)).values(until_on=since))
+        conn.execute(insert(roster.STANDINGS).values(member_id=member, standing=new.value, from_on=since))
+        audit.append(conn, kind="standing_changed", actor=actor.name, actor_role=actor.role,
+                     recorded_at=clock.now(), effective_on=since,
+                     payload={"member_id": member, "name": name, "standing": new.value})
+
+
+# ---------------------------------------------------------------- applicants and cases
+
+
+def add_applicant(engine: Engine, clock: Clock, actor: Actor, *, name: str, sex: str, birth_date: date,
+                  organisation: str, id_number: str | None = None, unit: str = "", contact: str = "") -> int:
+    """Register a person and open a case in the organisation; the procedure starts with step 1."""
+    if sex not in {"男", "女"}:
+        raise BadEvidence("性别请填写“男”或“女”。")
+    if birth_date > clock.today():
+        raise BadEvidence("出生日期不能晚于今天。")
+    if id_number:
+        problem = id_number_problem(id_number, birth_date)
+        if problem:
+            raise BadEvidence(problem)
+        id_number = id_number.strip().upper()
+    with engine.begin() as conn:
+        org_id = roster.organisation_id(conn, organisation)
+        if id_number and conn.execute(select(APPLICANTS.c.id).where(APPLICANTS.c.id_number == id_number)).first():
+            raise BadEvidence("该身份证号码已登记过。")
+        applicant_id = conn.execute(insert(APPLICANTS).values(
+            name=name, sex=sex, birth_date=birth_date, id_number=id_number, unit=unit, contact=contact,
+        )).inserted_primary_key[0]
+        case_id = conn.execute(insert(CASES).values(
+            applicant_id=applicant_id, organisation_id=org_id, status=Status.NEW.value, version=0,
+            opened_on=clock.today())).inserted_primary_key[0]
+        has_committee = conn.execute(select(roster.ORGS.c.has_committee).where(roster.ORGS.c.id == org_id)).scalar()
+        audit.append(conn, kind="case_opened", case_id=case_id, actor=actor.name, actor_role=actor.role,
+                     recorded_at=clock.now(), payload={
+                         "applicant_id": applicant_id, "name": name, "sex": sex,
+                         "birth_date": birth_date.isoformat(), "organisation": organisation,
+                         "branch_has_committee": bool(has_committee)})
+        return int(case_id)
+
+
+def find_case(engine: Engine, key: str) -> int:
+    """A case by number or by the applicant's name (the latest case of that person)."""
+    with engine.connect() as conn:
+        if key.isdigit() and conn.execute(select(CASES.c.id).where(CASES.c.id == int(key))).first():
+            return int(key)
+        rows = conn.execute(select(CASES.c.id, CASES.c.applicant_id)
+                            .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
+                            .where(APPLICANTS.c.name == key).order_by(CASES.c.id)).all()
+    if not rows:
+        raise UnknownApplicant(key)
+    if len({applicant for _, applicant in rows}) > 1:
+        numbers = "、".join(str(case) for case, _ in rows)
+        raise FazhanError(f"有多名叫「{key}」的申请人（案卷编号 {numbers}），请用编号指明。")
+    return int(rows[-1][0])  # a reapplication opens a new case: the latest is the live one
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    id: int
+    version: int
+    organisation_id: int
+    facts: ApplicantFacts
+
+
+def load_case(conn: Connection, case_id: int) -> LoadedCase:
+    """A case's row and its recorded steps, as the facts the rules read."""
+    row = conn.execute(
+        select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.organisation_id,
+               APPLICANTS.c.birth_date, roster.ORGS.c.has_committee)
+        .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
+        .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id)
+        .where(CASES.c.id == case_id)
+    ).first()
+    if row is None:
+        raise UnknownApplicant(case_id)
+    records = tuple(
+        Record(Step(r.step), r.done_on, from_json(SPECS[Step(r.step)], r.evidence), _rule_set(r.rule_set))
+        for r in conn.execute(select(STEPS.c.step, STEPS.c.done_on, STEPS.c.evidence, STEPS.c.rule_set)
+                              .where(STEPS.c.case_id == case_id).order_by(STEPS.c.id))
+    )
+    facts = ApplicantFacts(Status(row.status), row.birth_date, bool(row.has_committee), records)
+    return LoadedCase(row.id, row.version, row.organisation_id, facts)
+
+
+def _rule_set(value: str) -> RuleSetId:
+    return RuleSetId(value)
+
+
+# ---------------------------------------------------------------- advance: the one way a step is recorded
+
+
+@dataclass(frozen=True)
+class Advanced:
+    case_id: int
+    step: Step
+    status: Status
+    version: int
+    check: Check
+    backfilled: bool
+    audit_seq: int
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    """One step as a secretary asks for it: the act's date, its evidence, and any override or back-fill reason."""
+
+    step: Step
+    on: date
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    override: Override | None = None
+    backfill_reason: str | None = None
+    expected_version: int | None = None
+    documents: tuple[str, ...] = ()
+
+
+def advance(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: StepRequest,
+            settings: Settings = Settings()) -> Advanced:
+    """Record one procedure step for one applicant in a single transaction, or raise and change nothing."""
+    recorded_at = clock.now()
+    try:
+        with engine.begin() as conn:
+            loaded = load_case(conn, case_id)
+            if request.expected_version is not None and request.expected_version != loaded.version:
+                raise StaleRecord()
+            backfilled = _check_dates(request, clock.today())
+            evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
+            case = Case(loaded.facts, loaded.facts.status)
+            verdict = fire(case, request.step, request.on, evidence, override=request.override,
+                           policy=settings.policy, calendar=settings.calendar)
+            version = _save_status(conn, loaded, case.state, request.on)
+            step_id = _save_step(conn, case_id, request, evidence, verdict, actor, recorded_at, backfilled)
+            seq = audit.append(conn, kind="step_recorded", case_id=case_id, actor=actor.name,
+                               actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
+                               rule_set=verdict.rule_set.value,
+                               payload=_step_payload(request, evidence, verdict, backfilled, step_id))
+            return Advanced(case_id, request.step, case.state, version, verdict, backfilled, seq)
+    except StepRefused as refused:
+        _log_refusal(engine, actor, case_id, request, refused.check, recorded_at)
+        raise
+
+
+def _check_dates(request: StepRequest, today: date) -> bool:
+    """No acts in the future; an act entered long after its date is a back-fill and must say why."""
+    if request.on > today:
+        raise BadEvidence(f"办理日期{request.on.isoformat()}晚于今天，不能预先记录。")
+    backfilled = today - request.on > BACKFILL_AFTER
+    if backfilled and not (request.backfill_reason or "").strip():
+        raise BadEvidence(f"办理日期早于今天{(today - request.on).days}天，属于补录，请用 --backfill-reason 写明补录原因"
+                          "（如：据纸质档案补录）。")
+    return backfilled
+
+
+def _with_roster(conn: Connection, spec: StepSpec, evidence: Mapping[str, Any], on: date, org: int) -> dict[str, Any]:
+    """People named in the evidence take their standing from the roster on the act's date."""
+    typed = dict(evidence)
+    for f in spec.evidence:
+        if f.kind is FieldKind.PEOPLE and f.key in typed:
+            people: list[Person] = list(typed[f.key])
+            typed[f.key] = roster.people_on(conn, people, on, org)
+    return typed
+
+
+def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date) -> int:
+    """Compare-and-set on the version: of two concurrent edits only one can win."""
+    closed = on if status.is_terminal and status is not Status.FULL_MEMBER else None
+    changed = conn.execute(
+        update(CASES).where(CASES.c.id == loaded.id, CASES.c.version == loaded.version)
+        .values(status=status.value, version=loaded.version + 1, closed_on=closed)
+    ).rowcount
+    if changed != 1:
+        raise StaleRecord()
+    return loaded.version + 1
+
+
+def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: Mapping[str, Any], verdict: Check,
+               actor: Actor, recorded_at: Any, backfilled: bool) -> int:
+    step_id = conn.execute(insert(STEPS).values(
+        case_id=case_id, step=request.step.value, done_on=request.on, recorded_at=recorded_at, actor=actor.name,
+        actor_role=actor.role, rule_set=verdict.rule_set.value,
+        evidence={k: to_json(v) for k, v in evidence.items()}, documents=list(request.documents),
+        backfilled=backfilled, backfill_reason=request.backfill_reason if backfilled else None,
+    )).inserted_primary_key[0]
+    if verdict.overridden and request.override:
+        conn.execute(insert(OVERRIDES), [
+            {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
+             "reason": request.override.reason, "authoriser": request.override.authoriser}
+            for v in verdict.overridden])
+    if verdict.violations:
+        conn.execute(insert(VIOLATIONS), [
+            {"case_id": case_id, "step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
+             "message": v.message, "due_by": v.due_by, "grave": v.grave} for v in verdict.violations])
+    return int(step_id)
+
+
+def _step_payload(request: StepRequest, evidence: Mapping[str, Any], verdict: Check, backfilled: bool,
+                  step_id: int) -> dict[str, Any]:
+    return {
+        "step": request.step.value, "done_on": request.on.isoformat(), "step_record_id": step_id,
+        "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
+        "override": {"reason": request.override.reason, "authoriser": request.override.authoriser}
+        if verdict.overridden and request.override else None,
+        "violations": [v.rule for v in verdict.violations], "backfilled": backfilled,
+        "backfill_reason": request.backfill_reason if backfilled else None,
+    }
+
+
+def _log_refusal(engine: Engine, actor: Actor, case_id: int, request: StepRequest, verdict: Check,
+                 recorded_at: Any) -> None:
+    """The only trace a refused step leaves: one audit event for the attempt."""
+    with engine.begin() as conn:
+        audit.append(conn, kind="step_refused", case_id=case_id, actor=actor.name, actor_role=actor.role,
+                     recorded_at=recorded_at, effective_on=request.on, rule_set=verdict.rule_set.value,
+                     payload={"step": request.step.value, "done_on": request.on.isoformat(),
+                              "evidence": {k: to_json(v) for k, v in request.evidence.items()},
+                              "refused_by": [v.as_dict() for v in verdict.blocking]})
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What ``fazhan show`` prints: the person, where they stand, the timeline, next steps, violations."""
+
+    case_id: int
+    applicant: dict[str, Any]
+    organisation: str
+    status: Status
+    version: int
+    timeline: list[dict[str, Any]]
+    next_steps: list[NextStep]
+    violations: list[dict[str, Any]]
+
+
+def show(engine: Engine, clock: Clock, case_id: int, settings: Settings = Settings()) -> CaseView:
+    with engine.connect() as conn:
+        loaded = load_case(conn, case_id)
+        person = conn.execute(select(APPLICANTS, roster.ORGS.c.name.label("organisation"))
+                              .join(CASES, CASES.c.applicant_id == APPLICANTS.c.id)
+                              .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id)
+                              .where(CASES.c.id == case_id)).mappings().one()
+        timeline = [dict(r) for r in conn.execute(
+            select(STEPS.c.step, STEPS.c.done_on, STEPS.c.recorded_at, STEPS.c.actor, STEPS.c.actor_role,
+                   STEPS.c.rule_set, STEPS.c.evidence, STEPS.c.backfilled, STEPS.c.backfill_reason)
+            .where(STEPS.c.case_id == case_id).order_by(STEPS.c.id)).mappings()]
+        violations = [dict(r) for r in conn.execute(
+            select(VIOLATIONS.c.rule, VIOLATIONS.c.article, VIOLATIONS.c.message, VIOLATIONS.c.due_by,
+                   VIOLATIONS.c.grave).where(VIOLATIONS.c.case_id == case_id).order_by(VIOLATIONS.c.id)).mappings()]
+    applicant = {k: person[k] for k in ("id", "name", "sex", "birth_date", "id_number", "unit", "contact")}
+    upcoming = plan(loaded.facts, clock.today(), policy=settings.policy, calendar=settings.calendar)
+    return CaseView(case_id, applicant, person["organisation"], loaded.facts.status, loaded.version, timeline,
+                    upcoming, violations)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: int
+    name: str
+    organisation: str
+    status: Status
+    overdue: list[NextStep]
+    next_due: date | None
+
+
+def list_cases(engine: Engine, clock: Clock, *, organisation: str | None = None, status: str | None = None,
+               overdue_only: bool = False, settings: Settings = Settings()) -> list[CaseSummary]:
+    """Cases in an organisation's subtree, by status, or only those with an overdue step."""
+    today = clock.today()
+    with engine.connect() as conn:
+        query = (select(CASES.c.id, APPLICANTS.c.name, roster.ORGS.c.name.label("organisation"))
+                 .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
+                 .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id).order_by(CASES.c.id))
+        if organisation:
+            query = query.where(CASES.c.organisation_id.in_(roster.subtree(conn, roster.organisation_id(conn, organisation))))
+        if status:
+            query = query.where(CASES.c.status == _status(status).value)
+        summaries = []
+        for row in conn.execute(query).all():
+            facts = load_case(conn, row.id).facts
+            upcoming = plan(facts, today, policy=settings.policy, calendar=settings.calendar)
+            late = [n for n in upcoming if n.due_by and n.due_by < today]
+            if overdue_only and not late:
+                continue
+            dues = [n.due_by for n in upcoming if n.due_by]
+            summaries.append(CaseSummary(row.id, row.name, row.organisation, facts.status, late,
+                                         min(dues) if dues else None))
+    return summaries
+
+
+def _status(text: str) -> Status:
+    for status in Status:
+        if text in {status.value, status.label}:
+            return status
+    raise FazhanError(f"「{text}」不是可识别的状态，可选：{'、'.join(s.label for s in Status)}。")
+
+
+def history(engine: Engine, case_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        load_case(conn, case_id)
+        return audit.case_events(conn, case_id)
+
+
+def verify_audit(engine: Engine) -> audit.ChainReport:
+    with engine.connect() as conn:
+        return audit.verify(conn)
+
+
+def replay_case(engine: Engine, case_id: int, settings: Settings = Settings()) -> tuple[ApplicantFacts, ApplicantFacts]:
+    """Rebuild the case from its audit events alone; returns (replayed, as the tables hold it)."""
+    with engine.connect() as conn:
+        events = audit.case_events(conn, case_id)
+        held = load_case(conn, case_id).facts
+    opened = next(e for e in events if e["kind"] == "case_opened")["payload"]
+    case = Case(ApplicantFacts(birth_date=date.fromisoformat(opened["birth_date"]),
+                               branch_has_committee=opened["branch_has_committee"]))
+    for event in events:
+        if event["kind"] != "step_recorded":
+            continue
+        payload = event["payload"]
+        step = Step(payload["step"])
+        override = Override(**payload["override"]) if payload["override"] else None
+        fire(case, step, date.fromisoformat(payload["done_on"]), from_json(SPECS[step], payload["evidence"]),
+             override=override, policy=replace(settings.policy, pinned_rule_set=_rule_set(event["rule_set"])),
+             calendar=settings.calendar)
+    return case.facts, held
+
+
+def count_by_status(engine: Engine) -> dict[Status, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(CASES.c.status, func.count()).group_by(CASES.c.status)).all()
+    return {Status(s): int(n) for s, n in rows}

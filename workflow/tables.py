@@ -1,0 +1,175 @@
+"""Every table, as SQLModel classes in one module (the SQLModel docs' advice). Enums are stored as values.
+
+Nothing here is SQLite-only: the same tables run on PostgreSQL through psycopg 3. Schema changes go
+through Alembic migrations in ``workflow/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=nullable))
+
+
+def _moment() -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Organisation(SQLModel, table=True):
+    """A party organisation: 基层党委 / 党总支 / 党支部 / 党小组, as a tree."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    kind: str  # OrganisationKind value
+    parent_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    has_committee: bool = True  # a branch with fewer than 7 正式党员 has no 支委会
+    may_approve: bool = False  # a 基层党委 with the power to approve 预备党员
+
+
+class Member(SQLModel, table=True):
+    """A party member on the roster of an organisation."""
+
+    __tablename__ = "members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+
+
+class MemberStanding(SQLModel, table=True):
+    """A member's standing over time (正式, 预备, 留党察看, 权利中止): one row per period."""
+
+    __tablename__ = "member_standings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    standing: str  # states.facts.Standing value
+    from_on: date
+    until_on: date | None = None  # exclusive; None: still so
+
+
+class MemberRole(SQLModel, table=True):
+    """A member's post in an organisation over time (书记, 组织委员, 组织员 …)."""
+
+    __tablename__ = "member_roles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    role: str  # Post value
+    from_on: date
+    until_on: date | None = None
+
+
+class Applicant(SQLModel, table=True):
+    """A person who applies to join; personal data validated on entry."""
+
+    __tablename__ = "applicants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    sex: str  # "男" / "女"
+    birth_date: date
+    id_number: str | None = Field(default=None, unique=True)
+    unit: str = ""
+    contact: str = ""
+
+
+class Case(SQLModel, table=True):
+    """One application procedure of one applicant in one organisation. Reapplying opens a new case."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_org_status", "organisation_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicants.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    status: str  # states.steps.Status value
+    version: int = 0  # bumped by every change: the optimistic lock
+    opened_on: date
+    closed_on: date | None = None
+
+
+class StepRecord(SQLModel, table=True):
+    """One recorded act: the effective date ``done_on`` and the moment it was entered, ``recorded_at``."""
+
+    __tablename__ = "step_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    step: str  # states.steps.Step value
+    done_on: date
+    recorded_at: datetime = _moment()
+    actor: str
+    actor_role: str
+    rule_set: str
+    evidence: dict[str, Any] = _json()
+    documents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    backfilled: bool = False
+    backfill_reason: str | None = None
+
+
+class RuleOverride(SQLModel, table=True):
+    """A soft rule passed by permission: the reason and who authorised it."""
+
+    __tablename__ = "rule_overrides"
+
+    id: int | None = Field(default=None, primary_key=True)
+    step_record_id: int = Field(foreign_key="step_records.id", index=True)
+    rule: str
+    article: str
+    reason: str
+    authoriser: str
+
+
+class Violation(SQLModel, table=True):
+    """A duty breached (a late talk, a late approval): the step stands, the breach is on record."""
+
+    __tablename__ = "violations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    step_record_id: int = Field(foreign_key="step_records.id")
+    rule: str
+    article: str
+    message: str
+    due_by: date | None = None
+    grave: bool = False
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained log of every action and every refused attempt."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int  # position in the chain, 1, 2, 3 …
+    kind: str
+    case_id: int | None = Field(default=None, index=True)
+    actor: str
+    actor_role: str
+    effective_on: date | None = None
+    recorded_at: datetime = _moment()
+    rule_set: str | None = None
+    payload: dict[str, Any] = _json()
+    prev_hash: str
+    hash: str
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's last link, one row: locking it serialises appends; it also reveals a cut-off tail."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = ""
