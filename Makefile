@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/fazhan demo
+	$(BIN)/fazhan run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -367,6 +367,7 @@ class CaseSummary:
     name: str
     organisation: str
     status: Status
+    upcoming: list[NextStep]
     overdue: list[NextStep]
     next_due: date | None
 
@@ -391,7 +392,7 @@ def list_cases(engine: Engine, clock: Clock, *, organisation: str | None = None,
             if overdue_only and not late:
                 continue
             dues = [n.due_by for n in upcoming if n.due_by]
-            summaries.append(CaseSummary(row.id, row.name, row.organisation, facts.status, late,
+            summaries.append(CaseSummary(row.id, row.name, row.organisation, facts.status, upcoming, late,
                                          min(dues) if dues else None))
     return summaries
 
@@ -438,3 +439,33 @@ def count_by_status(engine: Engine) -> dict[Status, int]:
     with engine.connect() as conn:
         rows = conn.execute(select(CASES.c.status, func.count()).group_by(CASES.c.status)).all()
     return {Status(s): int(n) for s, n in rows}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One dated item on the dashboard: a step that becomes possible or falls due."""
+
+    case_id: int
+    name: str
+    organisation: str
+    step: NextStep
+    kind: str  # "overdue", "due", "opens"
+    on: date
+
+
+def dashboard(engine: Engine, clock: Clock, *, within_days: int = 30,
+              settings: Settings = Settings()) -> tuple[dict[Status, int], list[Deadline]]:
+    """Counts per status and every overdue, due or newly possible step in the next ``within_days`` days."""
+    today = clock.today()
+    horizon = today + timedelta(days=within_days)
+    items: list[Deadline] = []
+    for summary in list_cases(engine, clock, settings=settings):
+        for item in summary.upcoming:
+            base = (summary.case_id, summary.name, summary.organisation, item)
+            if item.due_by and item.due_by < today:
+                items.append(Deadline(*base, "overdue", item.due_by))
+            elif item.due_by and item.due_by <= horizon:
+                items.append(Deadline(*base, "due", item.due_by))
+            elif item.earliest and today < item.earliest <= horizon:
+                items.append(Deadline(*base, "opens", item.earliest))
+    return count_by_status(engine), sorted(items, key=lambda d: (d.on, d.case_id))
