@@ -10,8 +10,8 @@ from typing import Any
 from states.facts import Act, ApplicantFacts, Override
 from states.periods import cn_date
 from states.procedure import PROCEDURE, SPECS, StepSpec
-from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
-from states.steps import Severity, Step
+from states.rulesets import DEFAULT_POLICY, RULE_SETS, Policy, RuleSetId
+from states.steps import Severity, Step, Tag
 from states.verdicts import Check, Citation, Finding, Outcome, Rule, Verdict, met, unmet
 from states.workdays import HolidaysNotLoaded, WorkdayCalendar
 
@@ -26,8 +26,14 @@ def default_calendar() -> WorkdayCalendar:
     return _DEFAULT_CALENDAR
 
 
+LEGACY_BASIS = Citation("《发展党员工作细则（试行）》（1990）（条号待核）", Tag.M)
+
+
 def _basis(spec: StepSpec, rule_set: RuleSetId) -> Citation:
-    return spec.basis.get(rule_set) or next(iter(spec.basis.values()))
+    """The step's own article under the act's rule set; a 1990 act never cites a later text."""
+    if rule_set in spec.basis:
+        return spec.basis[rule_set]
+    return LEGACY_BASIS if rule_set is RuleSetId.R1990 else next(iter(spec.basis.values()))
 
 
 def _status_allows(facts: ApplicantFacts, spec: StepSpec) -> Finding:
@@ -84,8 +90,9 @@ def _verdict(rule_id: str, title: str, severity: Severity, citation: Citation, f
 def _rule_verdict(rule: Rule, facts: ApplicantFacts, act: Act, override: Override | None) -> Verdict | None:
     severity = act.policy.severity_overrides.get(rule.id, rule.severity)
     citation = rule.citations[act.rule_set]
-    if citation.tag.value == "R26" and not act.policy.enforce_r26:
-        return None
+    introduced_in_2026 = RuleSetId.R2014 not in rule.citations and RuleSetId.R1990 not in rule.citations
+    if introduced_in_2026 and not act.policy.enforce_r26:
+        return None  # only the rules the 2026 revision added are pending; older ones still bind
     missing = _missing_evidence(act.spec, rule, act.evidence)
     if missing:
         if act.planning:
@@ -96,7 +103,13 @@ def _rule_verdict(rule: Rule, facts: ApplicantFacts, act: Act, override: Overrid
         finding = rule.guard(facts, act)
     except HolidaysNotLoaded as not_loaded:
         finding, severity = unmet(str(not_loaded)), Severity.HARD
+    if introduced_in_2026 and finding.due_by and finding.due_by < _effective(act.rule_set):
+        finding = met(due_by=finding.due_by)  # a duty cannot fall due before the text that created it
     return _verdict(rule.id, rule.title, severity, citation, finding, override, rule.grave)
+
+
+def _effective(rule_set: RuleSetId) -> date:
+    return next(rs.effective_from for rs in RULE_SETS if rs.id is rule_set)
 
 
 def check(

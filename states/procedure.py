@@ -259,6 +259,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
         after=(Step.CANDIDATE_DESIGNATED,),
         rules=(CANDIDATE_ESTABLISHED, Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",))),
         evidence=(Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT),),
+        repeatable=True,  # a 政审 older than a year is done again (一年内有效)
         produces=("政治审查结论性材料",),
     ),
     StepSpec(  # 11 开展集中培训
@@ -336,6 +337,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
             Rule(r.approver_may_approve, HARD, cites(c14("第二十四条（审批权限，中组部答复）", V), c26("第二十五条")),
                  needs=("approver_level",)),
             Rule(r.approved_one_by_one, HARD, cites(c14("第二十四条", M), c26("第二十五条")), needs=("applicants_in_decision",)),
+            Rule(r.resolution_received_after_meeting, HARD, cites(c14("第二十四条", W), c26("第二十五条"))),
             Rule(r.admission_approved_within_three_months, DUTY, cites(c14("第二十四条", W), c26("第二十五条"))),
             Rule(r.admission_approved_within_six_months, DUTY, cites(c14("第二十四条", W), c26("第二十五条")), grave=True),
         ),
@@ -403,7 +405,10 @@ PROCEDURE: tuple[StepSpec, ...] = (
         Step.CONFIRMATION_APPROVED, 24, "上级党委审批", Stage.PROBATION, Role.HIGHER_COMMITTEE,
         (Status.PROBATIONARY,), Status.FULL_MEMBER, cites(c14("第三十四条", M), c26("第三十三条")),
         after=(Step.CONFIRMATION_RESOLVED,),
-        rules=(Rule(r.confirmation_approved_within_three_months, DUTY, cites(c14("第三十四条", M), c26("第三十三条"))),),
+        rules=(
+            Rule(r.resolution_received_after_meeting, HARD, cites(c14("第三十四条", M), c26("第三十三条"))),
+            Rule(r.confirmation_approved_within_three_months, DUTY, cites(c14("第三十四条", M), c26("第三十三条"))),
+        ),
         evidence=(Field("received_on", "党委收到转正决议的日期", FieldKind.DATE, required=False),),
         produces=("审批意见", "书记谈话", "党员大会宣布"),
     ),

@@ -36,11 +36,10 @@ def probation_ends_on(facts: ApplicantFacts, policy: Policy) -> date | None:
     start = facts.date_of(Step.ADMISSION_RESOLVED)
     if start is None:
         return None
-    end = minimum_met_on(start, years=1, strict=policy.strict_minimums)
     extension = facts.last(Step.PROBATION_EXTENDED)
-    if extension is not None:
-        end = add_months(end, int(extension.evidence["months"]))
-    return end
+    months = int(extension.evidence["months"]) if extension is not None else 0
+    # One step from the meeting date, so a 29 February start keeps its day: 2024-02-29 + 1年6个月 = 2025-08-29.
+    return minimum_met_on(start, years=1, months=months, strict=policy.strict_minimums)
 
 
 def _people(act: Act, key: str) -> list[Person]:
@@ -163,7 +162,7 @@ def activist_trained_one_full_year(facts: ApplicantFacts, act: Act) -> Finding:
     if act.on >= earliest:
         return met()
     return unmet(
-        f"确定为入党积极分子（{cn_date(since)}）未满一年，{cn_date(earliest)}起方可列为发展对象。",
+        f"入党积极分子培养教育期（自{cn_date(since)}起算）未满一年，{cn_date(earliest)}起方可列为发展对象。",
         allowed_from=earliest,
     )
 
@@ -211,10 +210,10 @@ def publicity_after_consent(facts: ApplicantFacts, act: Act) -> Finding:
 def publicity_lasts_five_workdays(facts: ApplicantFacts, act: Act) -> Finding:  # noqa: ARG001
     """在工作、学习单位或者居住地进行公示，公示期不少于五个工作日（含法定节假日调休）。"""
     posted, last = act.evidence["posted_on"], act.evidence["last_day"]
-    count = act.calendar.workdays_between(posted, last)
-    if count >= 5:
+    fifth = act.calendar.nth_workday(posted, 5)  # only the days up to the fifth need a loaded calendar
+    if fifth <= last:
         return met()
-    fifth = act.calendar.nth_workday(posted, 5)
+    count = act.calendar.workdays_between(posted, last)
     return unmet(
         f"公示期{cn_date(posted)}至{cn_date(last)}只有{count}个工作日，不少于五个工作日应至少到{cn_date(fifth)}。"
     )
@@ -395,6 +394,16 @@ def approved_one_by_one(facts: ApplicantFacts, act: Act) -> Finding:  # noqa: AR
     if count == 1:
         return met()
     return unmet(f"一次审批表决涉及{count}人，应当逐个审议和表决。")
+
+
+def resolution_received_after_meeting(facts: ApplicantFacts, act: Act) -> Finding:
+    """党委收到支部大会决议的日期不能早于支部大会召开的日期。"""
+    received = act.evidence.get("received_on")
+    resolution = Step.CONFIRMATION_RESOLVED if act.step is Step.CONFIRMATION_APPROVED else Step.ADMISSION_RESOLVED
+    meeting = facts.date_of(resolution)
+    if received is None or meeting is None or received >= meeting:
+        return met()
+    return unmet(f"党委收到决议的日期（{cn_date(received)}）早于支部大会日期（{cn_date(meeting)}），请核对。")
 
 
 def _approval_anchor(facts: ApplicantFacts, act: Act, resolution: Step) -> date | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from workflow.tables import AuditEvent, AuditHead
 
@@ -22,6 +22,10 @@ PAYLOAD_VERSION = 1
 EVENTS = AuditEvent.__table__
 HEAD = AuditHead.__table__
 GENESIS = "0" * 64
+# Built once: appends are on every action's path.
+READ_HEAD_FOR_UPDATE = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+INSERT_EVENT = insert(EVENTS)
+MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def _utc_text(moment: datetime) -> str:
@@ -62,7 +66,7 @@ def append(
     rule_set: str | None = None,
 ) -> int:
     """Add one event at the end of the chain, in the caller's transaction; returns its sequence number."""
-    head = conn.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()).first()
+    head = conn.execute(READ_HEAD_FOR_UPDATE).first()
     if head is None:
         conn.execute(insert(HEAD).values(id=1, seq=0, hash=GENESIS))
         seq, prev_hash = 1, GENESIS
@@ -74,8 +78,8 @@ def append(
         "payload": {"version": PAYLOAD_VERSION, **payload}, "prev_hash": prev_hash,
     }
     event["hash"] = event_hash(event)
-    conn.execute(insert(EVENTS).values(**event))
-    conn.execute(update(HEAD).where(HEAD.c.id == 1).values(seq=seq, hash=event["hash"]))
+    conn.execute(INSERT_EVENT, event)
+    conn.execute(MOVE_HEAD, {"new_seq": seq, "new_hash": event["hash"]})
     return seq
 
 

@@ -6,11 +6,11 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 
 from states.facts import Person, Standing
 from workflow.errors import FazhanError
-from workflow.evidence import STANDING_WORDS
+from workflow.evidence import STANDING_WORDS, BadEvidence
 from workflow.tables import Member, MemberRole, MemberStanding, Organisation
 
 E = TypeVar("E", bound=StrEnum)
@@ -88,29 +88,32 @@ def subtree(conn: Connection, root_id: int) -> set[int]:
     return found
 
 
+STANDING_ON = (
+    select(STANDINGS.c.standing).where(
+        STANDINGS.c.member_id == bindparam("member_id"), STANDINGS.c.from_on <= bindparam("on"),
+        or_(STANDINGS.c.until_on.is_(None), STANDINGS.c.until_on > bindparam("on")),
+    ).order_by(STANDINGS.c.from_on.desc())
+)
+MEMBERS_NAMED = select(MEMBERS.c.id, MEMBERS.c.organisation_id).where(MEMBERS.c.name == bindparam("name"))
+
+
 def standing_on(conn: Connection, member_id: int, on: date) -> Standing:
     """A member's standing on a date; not on the roster then means not a member."""
-    value = conn.execute(
-        select(STANDINGS.c.standing).where(
-            STANDINGS.c.member_id == member_id, STANDINGS.c.from_on <= on,
-            or_(STANDINGS.c.until_on.is_(None), STANDINGS.c.until_on > on),
-        ).order_by(STANDINGS.c.from_on.desc())
-    ).scalar()
+    value = conn.execute(STANDING_ON, {"member_id": member_id, "on": on}).scalar()
     return Standing(value) if value else Standing.NOT_A_MEMBER
 
 
 def member_id(conn: Connection, name: str, near_organisation: int | None = None) -> int:
     """A member by name; with namesakes, the one in (or under) the given organisation."""
-    ids = [int(i) for i in conn.execute(select(MEMBERS.c.id).where(MEMBERS.c.name == name)).scalars()]
-    if not ids:
-        raise FazhanError(f"党员名册中没有「{name}」。请先用 fazhan member add 登记。")
-    if len(ids) > 1 and near_organisation is not None:
+    found = conn.execute(MEMBERS_NAMED, {"name": name}).all()
+    if not found:
+        raise BadEvidence(f"党员名册中没有「{name}」。请先用 fazhan member add 登记。")
+    if len(found) > 1 and near_organisation is not None:
         local = subtree(conn, near_organisation)
-        ids = [int(i) for i in conn.execute(select(MEMBERS.c.id).where(
-            and_(MEMBERS.c.id.in_(ids), MEMBERS.c.organisation_id.in_(local)))).scalars()] or ids
-    if len(ids) > 1:
-        raise FazhanError(f"名册中有{len(ids)}名「{name}」，请在姓名后注明所在党组织以区分。")
-    return ids[0]
+        found = [row for row in found if row.organisation_id in local] or found
+    if len(found) > 1:
+        raise FazhanError(f"名册中有{len(found)}名「{name}」，请在姓名后注明所在党组织以区分。")
+    return int(found[0].id)
 
 
 def people_on(conn: Connection, names: list[Person], on: date, organisation: int) -> list[Person]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from states.engine import NextStep, plan
 from states.facts import ApplicantFacts, Override, Person
@@ -41,6 +41,21 @@ from workflow.tables import StepRecord as StepRow
 APPLICANTS, CASES, STEPS = Applicant.__table__, CaseRow.__table__, StepRow.__table__
 OVERRIDES, VIOLATIONS = RuleOverride.__table__, Violation.__table__
 BACKFILL_AFTER = timedelta(days=30)  # an act entered more than this after its date is a back-fill
+
+# The hot path's statements are built once: building and cache-keying a statement costs more than running it.
+LOAD_CASE = (
+    select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.organisation_id,
+           APPLICANTS.c.birth_date, roster.ORGS.c.has_committee)
+    .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
+    .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id)
+    .where(CASES.c.id == bindparam("case_id"))
+)
+LOAD_STEPS = (select(STEPS.c.step, STEPS.c.done_on, STEPS.c.evidence, STEPS.c.rule_set)
+              .where(STEPS.c.case_id == bindparam("case_id")).order_by(STEPS.c.id))
+SET_STATUS = (update(CASES).where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("seen_version"))
+              .values(status=bindparam("new_status"), version=bindparam("new_version"),
+                      closed_on=bindparam("new_closed_on")))
+INSERT_STEP = insert(STEPS)
 
 
 @dataclass(frozen=True)
@@ -173,19 +188,12 @@ class LoadedCase:
 
 def load_case(conn: Connection, case_id: int) -> LoadedCase:
     """A case's row and its recorded steps, as the facts the rules read."""
-    row = conn.execute(
-        select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.organisation_id,
-               APPLICANTS.c.birth_date, roster.ORGS.c.has_committee)
-        .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
-        .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id)
-        .where(CASES.c.id == case_id)
-    ).first()
+    row = conn.execute(LOAD_CASE, {"case_id": case_id}).first()
     if row is None:
         raise UnknownApplicant(case_id)
     records = tuple(
         Record(Step(r.step), r.done_on, from_json(SPECS[Step(r.step)], r.evidence), _rule_set(r.rule_set))
-        for r in conn.execute(select(STEPS.c.step, STEPS.c.done_on, STEPS.c.evidence, STEPS.c.rule_set)
-                              .where(STEPS.c.case_id == case_id).order_by(STEPS.c.id))
+        for r in conn.execute(LOAD_STEPS, {"case_id": case_id})
     )
     facts = ApplicantFacts(Status(row.status), row.birth_date, bool(row.has_committee), records)
     return LoadedCase(row.id, row.version, row.organisation_id, facts)
@@ -272,10 +280,9 @@ def _with_roster(conn: Connection, spec: StepSpec, evidence: Mapping[str, Any], 
 def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date) -> int:
     """Compare-and-set on the version: of two concurrent edits only one can win."""
     closed = on if status.is_terminal and status is not Status.FULL_MEMBER else None
-    changed = conn.execute(
-        update(CASES).where(CASES.c.id == loaded.id, CASES.c.version == loaded.version)
-        .values(status=status.value, version=loaded.version + 1, closed_on=closed)
-    ).rowcount
+    changed = conn.execute(SET_STATUS, {"case_id": loaded.id, "seen_version": loaded.version,
+                                        "new_status": status.value, "new_version": loaded.version + 1,
+                                        "new_closed_on": closed}).rowcount
     if changed != 1:
         raise StaleRecord()
     return loaded.version + 1
@@ -283,12 +290,12 @@ def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date)
 
 def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: Mapping[str, Any], verdict: Check,
                actor: Actor, recorded_at: Any, backfilled: bool) -> int:
-    step_id = conn.execute(insert(STEPS).values(
-        case_id=case_id, step=request.step.value, done_on=request.on, recorded_at=recorded_at, actor=actor.name,
-        actor_role=actor.role, rule_set=verdict.rule_set.value,
-        evidence={k: to_json(v) for k, v in evidence.items()}, documents=list(request.documents),
-        backfilled=backfilled, backfill_reason=request.backfill_reason if backfilled else None,
-    )).inserted_primary_key[0]
+    step_id = conn.execute(INSERT_STEP, {
+        "case_id": case_id, "step": request.step.value, "done_on": request.on, "recorded_at": recorded_at,
+        "actor": actor.name, "actor_role": actor.role, "rule_set": verdict.rule_set.value,
+        "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
+        "backfilled": backfilled, "backfill_reason": request.backfill_reason if backfilled else None,
+    }).inserted_primary_key[0]
     if verdict.overridden and request.override:
         conn.execute(insert(OVERRIDES), [
             {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,

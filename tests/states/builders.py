@@ -130,6 +130,10 @@ class Story:
         record = StepRecord(step, on, evidence_for(step, **changes), self.policy.rule_set_on(on))
         return replace(self, records=(*self.records, record), status=SPECS[step].dest or self.status)
 
+    def without(self, *steps: Step) -> Story:
+        """The same history with every record of ``steps`` removed (the status is kept)."""
+        return replace(self, records=tuple(r for r in self.records if r.step not in steps))
+
     @property
     def facts(self) -> ApplicantFacts:
         return ApplicantFacts(
@@ -253,15 +257,19 @@ def candidate(
     return base
 
 
-def prepared(pre_review: date, **story: Any) -> Story:
-    """Through step 14: sponsors, 政审, training, 支委会审查 done; 预审 passed on ``pre_review``; 志愿书 filled."""
-    base = candidate(add_months(pre_review, -3), **story)
+def reviewed(committee: date, **story: Any) -> Story:
+    """Through step 12: sponsors, 政审 and training done; the 支委会 reviewed the 发展对象 on ``committee``."""
+    base = candidate(add_months(committee, -3), **story)
     start = base.last_on
     base = base.then(Step.SPONSORS_ASSIGNED, start + timedelta(days=1))
     base = base.then(Step.POLITICAL_REVIEW_PASSED, start + timedelta(days=2))
     base = base.then(Step.TRAINING_COMPLETED, start + timedelta(days=3))
-    base = base.then(Step.COMMITTEE_REVIEWED, pre_review - timedelta(days=7))
-    base = base.then(Step.PRE_REVIEW_PASSED, pre_review)
+    return base.then(Step.COMMITTEE_REVIEWED, committee)
+
+
+def prepared(pre_review: date, **story: Any) -> Story:
+    """Through step 14: reviewed by the 支委会 a week before ``pre_review``, 预审 passed, 志愿书 filled."""
+    base = reviewed(pre_review - timedelta(days=7), **story).then(Step.PRE_REVIEW_PASSED, pre_review)
     return base.then(Step.APPLICATION_FORM_FILLED, pre_review)
 
 

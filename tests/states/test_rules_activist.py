@@ -15,6 +15,7 @@ from states.rulesets import ActivistAnchor, Policy, RuleSetId
 from states.steps import Severity, Step
 from states.verdicts import Outcome
 from tests.states.builders import (
+    Story,
     activist,
     applicant,
     assert_only_blocker,
@@ -36,7 +37,7 @@ ONE_YEAR = "activist_trained_one_full_year"
 RECEIVED = date(2025, 1, 6)
 
 
-def talked() -> object:
+def talked() -> Story:
     return applicant(RECEIVED).then(Step.TALK_HELD, date(2025, 1, 13))
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from states.engine import check
 from states.facts import ApplicantFacts, Person, Standing
 from states.periods import add_months, cn_date
 from states.rulesets import ActivistAnchor, Policy, RuleSetId
@@ -67,7 +68,7 @@ def test_art13_activist_trained_one_full_year_refuses_day_before_anniversary() -
     found = assert_only_blocker(result, ONE_YEAR)
     assert found.allowed_from == date(2025, 3, 10)
     assert result.allowed_from == date(2025, 3, 10)
-    assert found.message == "确定为入党积极分子（2024年3月10日）未满一年，2025年3月10日起方可列为发展对象。"
+    assert found.message == "入党积极分子培养教育期（自2024年3月10日起算）未满一年，2025年3月10日起方可列为发展对象。"
 
 
 def test_art13_activist_trained_one_full_year_allows_on_anniversary() -> None:
@@ -119,8 +120,6 @@ def test_art13_activist_trained_one_full_year_filing_anchor_falls_back_to_decisi
     facts = activist(DESIGNATED).facts
     unfiled = ApplicantFacts(status=facts.status, birth_date=facts.birth_date,
                              records=tuple(r for r in facts.records if r.step is not Step.ACTIVIST_FILED))
-    from states.engine import check
-
     found = verdict(
         check(Step.CANDIDATE_DESIGNATED, unfiled, date(2025, 3, 9),
               policy=Policy(activist_anchor=ActivistAnchor.FILING), calendar=CAL),
@@ -130,8 +129,6 @@ def test_art13_activist_trained_one_full_year_filing_anchor_falls_back_to_decisi
 
 
 def test_art13_activist_trained_one_full_year_refuses_without_designation_record() -> None:
-    from states.engine import check
-
     result = check(Step.CANDIDATE_DESIGNATED, ApplicantFacts(status=Status.ACTIVIST), date(2025, 3, 10),
                    {"opinions_heard": True, "members": 5, "present": 5}, calendar=CAL)
 
@@ -465,6 +462,20 @@ def test_art13_2026_publicity_lasts_five_workdays_2027_not_loaded_is_refusal_not
     assert not result.allowed
 
 
+def test_art13_2026_publicity_lasts_five_workdays_across_new_year_met_within_loaded_year() -> None:
+    """Posted Mon 2026-12-21: the five working days (12-21..12-25) all fall in 2026, whose arrangement is
+    loaded, so the 公示 lasts at least five working days whatever the 2027 arrangement turns out to be.
+    The guard counts every day up to 2027-01-04 first and refuses with "尚未载入2027年节假日安排"."""
+    story = candidate(date(2026, 12, 7), publicise=False)  # consented 2026-12-14
+    assert CAL.nth_workday(date(2026, 12, 21), 5) == date(2026, 12, 25)
+
+    result = publicise(story, date(2027, 1, 5), posted=date(2026, 12, 21), last=date(2027, 1, 4))
+
+    found = verdict(result, FIVE_WORKDAYS)
+    assert found.outcome is Outcome.PASSED, found.message
+    assert result.allowed
+
+
 def test_art13_2026_publicity_over_before_listing_refuses_on_last_day() -> None:
     story = awaiting_publicity(date(2025, 6, 6))
 
@@ -570,13 +581,8 @@ def test_art13_2026_candidate_status_established_filing_on_2026_05_18_needs_publ
     assert verdict(attempt(story, Step.SPONSORS_ASSIGNED, date(2026, 6, 10)), ESTABLISHED).outcome is Outcome.REFUSED
 
 
-def without_filing(story: Story) -> Story:
-    records = tuple(r for r in story.records if r.step is not Step.CANDIDATE_FILED)
-    return Story(policy=story.policy, birth_date=story.birth_date, records=records, status=story.status)
-
-
 def test_art13_candidate_status_established_refuses_unfiled_candidate_under_2014() -> None:
-    result = attempt(without_filing(candidate(date(2025, 3, 1))), Step.SPONSORS_ASSIGNED, date(2025, 3, 20))
+    result = attempt(candidate(date(2025, 3, 1)).without(Step.CANDIDATE_FILED), Step.SPONSORS_ASSIGNED, date(2025, 3, 20))
 
     found = assert_only_blocker(result, ESTABLISHED)
     assert "尚未报上级党委备案" in found.message
@@ -584,7 +590,7 @@ def test_art13_candidate_status_established_refuses_unfiled_candidate_under_2014
 
 
 def test_art13_candidate_status_established_unfiled_candidate_passes_under_1990() -> None:
-    result = attempt(without_filing(candidate(date(2011, 3, 1))), Step.SPONSORS_ASSIGNED, date(2011, 3, 20))
+    result = attempt(candidate(date(2011, 3, 1)).without(Step.CANDIDATE_FILED), Step.SPONSORS_ASSIGNED, date(2011, 3, 20))
 
     assert result.rule_set is RuleSetId.R1990
     assert verdict(result, ESTABLISHED).outcome is Outcome.PASSED

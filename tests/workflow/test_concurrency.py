@@ -1,0 +1,66 @@
+"""Two processes advancing the same applicant at the same moment: exactly one wins, the other loses cleanly."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.workflow.records_world import SECRETARY, build_world, dump, step
+from workflow import services
+from workflow.clock import FixedClock
+from workflow.db import make_engine
+from workflow.errors import StaleRecord, StepRefused
+
+TODAY = date(2025, 8, 1)
+
+
+def _advance(url: str, case_id: int, expected_version: int | None, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    request = step("talk_held", date(2025, 7, 22), talker="王芳")
+    barrier.wait()
+    try:
+        services.advance(engine, FixedClock.on(TODAY), SECRETARY, case_id,
+                         services.StepRequest(request.step, request.on, request.evidence,
+                                              expected_version=expected_version))
+        results.put("ok")
+    except StaleRecord:
+        results.put("conflict")
+    except StepRefused:
+        results.put("refused")
+    finally:
+        engine.dispose()
+
+
+def _race(url: str, case_id: int, expected_version: int | None) -> list[str]:
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_advance, args=(url, case_id, expected_version, barrier, results))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    return sorted(results.get(timeout=5) for _ in workers)
+
+
+@pytest.mark.parametrize("expected_version", [1, None], ids=["with-version", "without-version"])
+def test_two_processes_advance_one_applicant_exactly_one_wins(
+        engine: Engine, database_url: str, expected_version: int | None) -> None:
+    clock = FixedClock.on(TODAY)
+    case_id = build_world(engine, clock)
+    services.advance(engine, clock, SECRETARY, case_id,
+                     step("application_submitted", date(2025, 7, 20), organisation_basis="work_unit"))
+    outcomes = _race(database_url, case_id, expected_version)
+    assert outcomes[1] == "ok" or outcomes[0] == "ok"
+    assert outcomes.count("ok") == 1
+    loser = next(o for o in outcomes if o != "ok")
+    assert loser in ({"conflict"} if expected_version else {"conflict", "refused"})
+    view = services.show(engine, clock, case_id)
+    assert [t["step"] for t in view.timeline] == ["application_submitted", "talk_held"]
+    assert view.version == 2
+    assert services.verify_audit(engine).intact
+    assert len(dump(make_engine(database_url))["step_records"]) == 2
