@@ -164,6 +164,12 @@ class NextStep:
         return self.check.allowed_from
 
     @property
+    def earliest_by_time(self) -> date | None:
+        """The first date the waiting periods allow, even while other conditions are still missing."""
+        dates = [v.allowed_from for v in self.blockers if v.allowed_from]
+        return max(dates) if dates else None
+
+    @property
     def due_by(self) -> date | None:
         return self.check.due_by
 

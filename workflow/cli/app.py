@@ -47,7 +47,7 @@ def told(as_json: bool = False) -> Iterator[None]:
         if as_json:
             emit_json({"error": "conflict", "message": str(stale)})
         raise fail(str(stale), EXIT_CONFLICT) from None
-    except (FazhanError, ValueError) as error:
+    except (FazhanError, ValueError, LookupError) as error:
         message = str(error).strip("'\"")
         if as_json:
             emit_json({"error": "usage", "message": message})

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from states.engine import check, plan
+from states.engine import NextStep, check, plan
 from states.facts import ApplicantFacts, Override
 from states.periods import cn_date
 from states.procedure import MAIN_LINE, PROCEDURE, SPECS, StepSpec, spec_for
@@ -182,11 +182,19 @@ def plan_command(
     print_plan(facts.status, upcoming)
 
 
-def print_plan(status: Status, upcoming: list[Any]) -> None:
-    console.print(f"当前状态：{status.label}")
+def print_plan(status: Status | None, upcoming: list[NextStep]) -> None:
+    """Next steps as a secretary reads them: now, from when, by when, and what is still missing."""
+    if status is not None:
+        console.print(f"当前状态：{status.label}")
     for item in upcoming:
-        when = "现在可办理" if item.possible_now else (
-            f"{cn_date(item.earliest)}起可办理" if item.earliest else "尚不具备条件")
+        if item.possible_now:
+            when = "现在可办理"
+        elif item.earliest:
+            when = f"{cn_date(item.earliest)}起可办理"
+        elif item.earliest_by_time:
+            when = f"尚不具备条件（时间上最早{cn_date(item.earliest_by_time)}）"
+        else:
+            when = "尚不具备条件"
         due = f"，最迟{cn_date(item.due_by)}" if item.due_by else ""
         console.print(f"  · {item.spec.label}：{when}{due}")
         for verdict in item.blockers:

@@ -214,7 +214,7 @@ def show(applicant: str, db: DbOption = None, as_json: JsonOption = False) -> No
         back = f"  [补录：{item['backfill_reason']}]" if item["backfilled"] else ""
         console.print(f"  {cn_date(item['done_on'])}  {spec.label}（{item['actor']}，{item['rule_set']}）{back}")
     console.print("下一步：")
-    print_plan(view.status, view.next_steps)
+    print_plan(None, view.next_steps)
     for v in view.violations:
         console.print(f"[yellow]违规记录：{v['message']}（{v['article']}）{'【严重】' if v['grave'] else ''}[/yellow]")
 
