@@ -10,6 +10,7 @@ to the ``postgres`` OS user (created by the Debian package) and every server com
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import shutil
@@ -79,7 +80,6 @@ class _Cluster:
         self.data = self.root / "data"
         self.log = self.root / "log"
         self.port = 0
-        self.running = False
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bindir / program), *args]
@@ -123,14 +123,12 @@ class _Cluster:
                 if attempt == attempts or "could not bind" not in self._log_tail():
                     raise
                 continue
-            self.running = True
             return
 
     def stop(self) -> None:
         """Fast shutdown (rolls back open sessions), then the directory goes. Safe to call twice."""
         try:
-            if self.running:
-                self.running = False
+            if (self.data / "postmaster.pid").exists():  # running, or a start that failed half-way
                 self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -197,7 +195,8 @@ def start() -> PostgresServer:
         cluster.init()
         cluster.start()
     except BaseException:
-        cluster.stop()
+        with contextlib.suppress(ServerError):  # keep the first error, not the cleanup's
+            cluster.stop()
         raise
     url = URL.create("postgresql+psycopg", username=SERVER_USER, host="127.0.0.1", port=cluster.port,
                      database="postgres")

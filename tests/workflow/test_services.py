@@ -216,3 +216,12 @@ def test_step_refused_for_every_reason_is_logged_once_per_attempt(trail: Engine,
     assert kinds == ["step_refused", "step_refused"]
     assert services.verify_audit(trail).intact
     assert Step.CANDIDATE_DESIGNATED.value in {e["payload"].get("step") for e in events(trail)}
+
+
+def test_recorded_at_is_the_same_moment_on_every_backend(engine: Engine, clock: FixedClock, case_id: int) -> None:
+    """The clock gives Beijing time; SQLite would keep the wall time and drop the zone without UtcDateTime."""
+    services.advance(engine, clock, SECRETARY, case_id,
+                     step("application_submitted", date(2025, 7, 20), organisation_basis="work_unit"))
+    recorded = services.show(engine, clock, case_id).timeline[0]["recorded_at"]
+    assert recorded == clock.now() and recorded.utcoffset() is not None
+    assert events(engine)[-1]["recorded_at"] == clock.now()
