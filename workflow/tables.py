@@ -53,6 +53,7 @@ class Organisation(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
     has_committee: bool = True  # a branch with fewer than 7 正式党员 has no 支委会
     may_approve: bool = False  # a 基层党委 with the power to approve 预备党员
+    webhook_url: str | None = None  # a group robot (企业微信, 钉钉) that receives this organisation's notices
 
 
 class Member(SQLModel, table=True):
@@ -63,6 +64,7 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    email: str | None = None  # for notices by mail
 
 
 class MemberStanding(SQLModel, table=True):
@@ -194,3 +196,149 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = ""
+
+
+# ---------------------------------------------------------------- meetings and one-by-one votes
+
+
+class Meeting(SQLModel, table=True):
+    """A 支部委员会会议, 支部党员大会 or the 基层党委 meeting that approves, on one date."""
+
+    __tablename__ = "meetings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    kind: str  # MeetingKind value
+    held_on: date
+    title: str = ""
+    chair: str = ""
+    recorder: str = ""
+    status: str = "open"  # open → closed; a closed meeting is changed only by corrections
+    version: int = 0
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class MeetingVoter(SQLModel, table=True):
+    """The roster of the meeting date: who is entitled to vote (应到), who was excluded and why, who attended."""
+
+    __tablename__ = "meeting_voters"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    standing: str  # on the meeting date
+    entitled: bool  # 正式党员, not sanctioned, not suspended, not excluded under P4
+    excluded_reason: str | None = None  # P4 category, with the consent and resolution references
+    present: bool = False
+
+
+class AgendaItem(SQLModel, table=True):
+    """One applicant, one purpose, one discussion, one ballot: a ballot covering two applicants cannot exist."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "case_id", "purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    purpose: str  # ItemPurpose value
+    discussion: str = ""
+    method: str | None = None  # VotingMethod value
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    invalid: int | None = None
+    extension_months: int | None = None  # a 延长预备期 resolution fixes its length
+    result: str = "pending"  # pending → passed / failed
+    step_record_id: int | None = Field(default=None, foreign_key="step_records.id")
+
+
+class WrittenOpinion(SQLModel, table=True):
+    """A 书面意见 of an entitled member who could not attend, on one agenda item; rejected ones are kept too."""
+
+    __tablename__ = "written_opinions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agenda_item_id: int = Field(foreign_key="agenda_items.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    opinion: str  # states.votes.Opinion value
+    submitted_on: date
+    accepted: bool
+    rejection_reason: str | None = None
+
+
+class MeetingCorrection(SQLModel, table=True):
+    """A correction to a closed meeting: what was wrong, what is right, why, and who says so."""
+
+    __tablename__ = "meeting_corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    field_name: str
+    old_value: str
+    new_value: str
+    reason: str
+    corrected_by: str
+    corrected_at: datetime = _moment()
+
+
+class Document(SQLModel, table=True):
+    """A generated document (minutes, 支部大会决议) with the content hash that also goes into the audit trail."""
+
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    kind: str  # "minutes", "resolution", …
+    format: str  # "html", "docx", "pdf"
+    path: str
+    sha256: str
+    created_at: datetime = _moment()
+
+
+# ---------------------------------------------------------------- notices: the outbox is the truth
+
+
+class Notice(SQLModel, table=True):
+    """One notice to one recipient over one channel. The unique key makes every notice exist once."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "due_on", "recipient", "channel"),
+        Index("ix_notices_due", "status", "send_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str  # NoticeKind value
+    due_on: date  # the deadline or opening date the notice is about
+    send_on: date  # when it should go out (due_on minus the reminder offset)
+    recipient: str  # "member:<id>" or an organisation's channel, e.g. "org:<id>"
+    channel: str  # "inbox", "email", "webhook"
+    status: str = "pending"  # pending → sending → sent; failed (retrying); cancelled
+    subject: str = ""
+    body: str = ""
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    last_error: str | None = None
+    late: bool = False  # sent after its send_on day (the scheduler was down)
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    created_at: datetime = _moment()
+
+
+class InboxMessage(SQLModel, table=True):
+    """The in-app inbox of one member."""
+
+    __tablename__ = "inbox_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    notice_id: int | None = Field(default=None, foreign_key="notices.id", unique=True)
+    subject: str
+    body: str
+    created_at: datetime = _moment()
+    read_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
