@@ -342,3 +342,22 @@ class InboxMessage(SQLModel, table=True):
     body: str
     created_at: datetime = _moment()
     read_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+# ---------------------------------------------------------------- people who log in
+
+
+class User(SQLModel, table=True):
+    """A login of the web interface: a role and the organisation whose subtree is its scope."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    password_hash: str  # argon2
+    display_name: str
+    role: str  # "secretary", "organisation_member", "organiser", "inspector", "admin"
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    active: bool = True
+    created_at: datetime = _moment()
