@@ -113,7 +113,7 @@ TALLY = (Field("tally", "表决情况（应到、实到、赞成、反对、弃�
 
 def vote_rules(quorum: Citations, majority: Citations, one_by_one: Citations) -> tuple[Rule, ...]:
     """The 支部党员大会 vote rules (§2.4), cited for the meeting they govern."""
-    secret = {k: v for k, v in majority.items() if k is not RuleSetId.R1990}  # 1990 allowed 举手
+    secret: Citations = {k: v for k, v in majority.items() if k is not RuleSetId.R1990}  # 1990 allowed 举手
     return (
         Rule(r.tally_adds_up, HARD, quorum, needs=("tally",)),
         Rule(r.meeting_quorate, HARD, quorum, needs=("tally",)),

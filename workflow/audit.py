@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from workflow.tables import AuditEvent, AuditHead
+from workflow.tables import AuditEvent, AuditHead, table
 
 PAYLOAD_VERSION = 1
-EVENTS = AuditEvent.__table__
-HEAD = AuditHead.__table__
+EVENTS = table(AuditEvent)
+HEAD = table(AuditHead)
 GENESIS = "0" * 64
 # Built once: appends are on every action's path.
 READ_HEAD_FOR_UPDATE = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
@@ -111,7 +111,7 @@ def verify(conn: Connection) -> ChainReport:
             return ChainReport(checked, expected_seq, problem)
         if row["prev_hash"] != prev_hash:
             return ChainReport(checked, row["seq"], "与前一条事件不衔接（事件被插入、删除或调换了顺序）")
-        if event_hash(row) != row["hash"]:
+        if event_hash(dict(row)) != row["hash"]:
             return ChainReport(checked, row["seq"], "内容与其哈希值不符（事件被修改）")
         prev_hash, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
     head = conn.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()

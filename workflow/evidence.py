@@ -6,7 +6,7 @@ Each value is parsed by the kind its field declares in the procedure table; erro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -117,7 +117,7 @@ def _documents(field: Field, text: str) -> list[str]:
 
 def parse_value(field: Field, text: str) -> Any:
     """One typed value for one field."""
-    parsers = {
+    parsers: dict[FieldKind, Callable[[str], Any]] = {
         FieldKind.DATE: _date, FieldKind.INT: _int, FieldKind.NUMBER: _number, FieldKind.BOOL: _bool,
         FieldKind.TEXT: str.strip, FieldKind.PEOPLE: _people, FieldKind.TALLY: _tally,
     }

@@ -11,13 +11,13 @@ from sqlalchemy import Connection, bindparam, or_, select
 from states.facts import Person, Standing
 from workflow.errors import FazhanError
 from workflow.evidence import STANDING_WORDS, BadEvidence
-from workflow.tables import Member, MemberRole, MemberStanding, Organisation
+from workflow.tables import Member, MemberRole, MemberStanding, Organisation, table
 
 E = TypeVar("E", bound=StrEnum)
-ORGS = Organisation.__table__
-MEMBERS = Member.__table__
-STANDINGS = MemberStanding.__table__
-ROLES = MemberRole.__table__
+ORGS = table(Organisation)
+MEMBERS = table(Member)
+STANDINGS = table(MemberStanding)
+ROLES = table(MemberRole)
 
 
 class OrganisationKind(StrEnum):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, select, update
 
 from states.engine import NextStep, plan
 from states.facts import ApplicantFacts, Override, Person
@@ -34,12 +34,13 @@ from workflow.tables import (
     MemberStanding,
     RuleOverride,
     Violation,
+    table,
 )
 from workflow.tables import Case as CaseRow
 from workflow.tables import StepRecord as StepRow
 
-APPLICANTS, CASES, STEPS = Applicant.__table__, CaseRow.__table__, StepRow.__table__
-OVERRIDES, VIOLATIONS = RuleOverride.__table__, Violation.__table__
+APPLICANTS, CASES, STEPS = table(Applicant), table(CaseRow), table(StepRow)
+OVERRIDES, VIOLATIONS = table(RuleOverride), table(Violation)
 BACKFILL_AFTER = timedelta(days=30)  # an act entered more than this after its date is a back-fill
 
 # The hot path's statements are built once: building and cache-keying a statement costs more than running it.
@@ -69,6 +70,13 @@ class Actor:
 SYSTEM = Actor("系统", "系统")
 
 
+def _inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no primary key")
+    return int(key[0])
+
+
 @dataclass(frozen=True)
 class Settings:
     policy: Policy = DEFAULT_POLICY
@@ -85,9 +93,9 @@ def add_organisation(engine: Engine, clock: Clock, actor: Actor, *, name: str, k
             raise FazhanError(f"党组织「{name}」已存在。")
         parent_id = roster.organisation_id(conn, parent) if parent else None
         org_kind = roster.organisation_kind(kind)
-        org_id = conn.execute(insert(roster.ORGS).values(
+        org_id = _inserted_id(conn.execute(insert(roster.ORGS).values(
             name=name, kind=org_kind.value, parent_id=parent_id, has_committee=has_committee,
-            may_approve=may_approve)).inserted_primary_key[0]
+            may_approve=may_approve)))
         audit.append(conn, kind="organisation_added", actor=actor.name, actor_role=actor.role,
                      recorded_at=clock.now(), payload={"organisation_id": org_id, "name": name,
                      "kind": org_kind.value, "parent": parent, "has_committee": has_committee,
@@ -100,13 +108,13 @@ def add_member(engine: Engine, clock: Clock, actor: Actor, *, name: str, organis
     with engine.begin() as conn:
         org_id = roster.organisation_id(conn, organisation)
         member_standing = roster.standing(standing)
-        member_id = conn.execute(insert(Member.__table__).values(name=name, organisation_id=org_id)
-                                 ).inserted_primary_key[0]
-        conn.execute(insert(MemberStanding.__table__).values(member_id=member_id,
+        member_id = _inserted_id(conn.execute(insert(table(Member)).values(name=name, organisation_id=org_id)
+                                 ))
+        conn.execute(insert(table(MemberStanding)).values(member_id=member_id,
                                                              standing=member_standing.value, from_on=since))
         member_post = roster.post(post) if post else None
         if member_post:
-            conn.execute(insert(MemberRole.__table__).values(member_id=member_id, organisation_id=org_id,
+            conn.execute(insert(table(MemberRole)).values(member_id=member_id, organisation_id=org_id,
                                                              role=member_post.value, from_on=since))
         audit.append(conn, kind="member_added", actor=actor.name, actor_role=actor.role, recorded_at=clock.now(),
                      effective_on=since, payload={"member_id": member_id, "name": name,
@@ -147,12 +155,12 @@ def add_applicant(engine: Engine, clock: Clock, actor: Actor, *, name: str, sex:
         org_id = roster.organisation_id(conn, organisation)
         if id_number and conn.execute(select(APPLICANTS.c.id).where(APPLICANTS.c.id_number == id_number)).first():
             raise BadEvidence("该身份证号码已登记过。")
-        applicant_id = conn.execute(insert(APPLICANTS).values(
+        applicant_id = _inserted_id(conn.execute(insert(APPLICANTS).values(
             name=name, sex=sex, birth_date=birth_date, id_number=id_number, unit=unit, contact=contact,
-        )).inserted_primary_key[0]
-        case_id = conn.execute(insert(CASES).values(
+        )))
+        case_id = _inserted_id(conn.execute(insert(CASES).values(
             applicant_id=applicant_id, organisation_id=org_id, status=Status.NEW.value, version=0,
-            opened_on=clock.today())).inserted_primary_key[0]
+            opened_on=clock.today())))
         has_committee = conn.execute(select(roster.ORGS.c.has_committee).where(roster.ORGS.c.id == org_id)).scalar()
         audit.append(conn, kind="case_opened", case_id=case_id, actor=actor.name, actor_role=actor.role,
                      recorded_at=clock.now(), payload={
@@ -290,12 +298,12 @@ def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date)
 
 def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: Mapping[str, Any], verdict: Check,
                actor: Actor, recorded_at: Any, backfilled: bool) -> int:
-    step_id = conn.execute(INSERT_STEP, {
+    step_id = _inserted_id(conn.execute(INSERT_STEP, {
         "case_id": case_id, "step": request.step.value, "done_on": request.on, "recorded_at": recorded_at,
         "actor": actor.name, "actor_role": actor.role, "rule_set": verdict.rule_set.value,
         "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
         "backfilled": backfilled, "backfill_reason": request.backfill_reason if backfilled else None,
-    }).inserted_primary_key[0]
+    }))
     if verdict.overridden and request.override:
         conn.execute(insert(OVERRIDES), [
             {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,

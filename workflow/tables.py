@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Table, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -32,6 +32,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for SQLAlchemy Core statements (typed: SQLModel hides ``__table__``)."""
+    found: Table = model.__table__  # type: ignore[attr-defined]
+    return found
 
 
 def _json(nullable: bool = False) -> Any:
