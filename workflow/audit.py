@@ -14,18 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select
 
+from workflow.fastsql import Raw, Sql, columns
 from workflow.tables import AuditEvent, AuditHead, table
 
 PAYLOAD_VERSION = 1
 EVENTS = table(AuditEvent)
 HEAD = table(AuditHead)
 GENESIS = "0" * 64
-# Built once: appends are on every action's path.
-READ_HEAD_FOR_UPDATE = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
-INSERT_EVENT = insert(EVENTS)
-MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+# On every action's path, so run on the driver (workflow/fastsql.py). SQLite locks at BEGIN IMMEDIATE;
+# PostgreSQL serialises appends on the head row.
+READ_HEAD = Sql("SELECT seq, hash FROM audit_head WHERE id = 1", postgresql_suffix=" FOR UPDATE")
+EVENT_COLUMNS = ("seq", "kind", "case_id", "actor", "actor_role", "effective_on", "recorded_at", "rule_set",
+                 "payload", "prev_hash", "hash")
+INSERT_EVENT = Sql("INSERT INTO audit_events ({}) VALUES ({})".format(*columns(EVENT_COLUMNS)))
+MOVE_HEAD = Sql("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
 
 
 def _utc_text(moment: datetime) -> str:
@@ -66,20 +70,21 @@ def append(
     rule_set: str | None = None,
 ) -> int:
     """Add one event at the end of the chain, in the caller's transaction; returns its sequence number."""
-    head = conn.execute(READ_HEAD_FOR_UPDATE).first()
+    raw = Raw(conn)
+    head = raw.execute(READ_HEAD).fetchone()
     if head is None:
         conn.execute(insert(HEAD).values(id=1, seq=0, hash=GENESIS))
         seq, prev_hash = 1, GENESIS
     else:
-        seq, prev_hash = head.seq + 1, head.hash
+        seq, prev_hash = head[0] + 1, head[1]
     event = {
         "seq": seq, "kind": kind, "case_id": case_id, "actor": actor, "actor_role": actor_role,
         "effective_on": effective_on, "recorded_at": recorded_at.astimezone(UTC), "rule_set": rule_set,
         "payload": {"version": PAYLOAD_VERSION, **payload}, "prev_hash": prev_hash,
     }
     event["hash"] = event_hash(event)
-    conn.execute(INSERT_EVENT, event)
-    conn.execute(MOVE_HEAD, {"new_seq": seq, "new_hash": event["hash"]})
+    raw.execute(INSERT_EVENT, event)
+    raw.execute(MOVE_HEAD, {"seq": seq, "hash": event["hash"]})
     return seq
 
 

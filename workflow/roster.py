@@ -6,11 +6,12 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, or_, select
 
 from states.facts import Person, Standing
 from workflow.errors import FazhanError
 from workflow.evidence import STANDING_WORDS, BadEvidence
+from workflow.fastsql import Raw, Sql
 from workflow.tables import Member, MemberRole, MemberStanding, Organisation, table
 
 E = TypeVar("E", bound=StrEnum)
@@ -88,32 +89,30 @@ def subtree(conn: Connection, root_id: int) -> set[int]:
     return found
 
 
-STANDING_ON = (
-    select(STANDINGS.c.standing).where(
-        STANDINGS.c.member_id == bindparam("member_id"), STANDINGS.c.from_on <= bindparam("on"),
-        or_(STANDINGS.c.until_on.is_(None), STANDINGS.c.until_on > bindparam("on")),
-    ).order_by(STANDINGS.c.from_on.desc())
+STANDING_ON = Sql(
+    "SELECT standing FROM member_standings WHERE member_id = :member_id AND from_on <= :on"
+    " AND (until_on IS NULL OR until_on > :on) ORDER BY from_on DESC"
 )
-MEMBERS_NAMED = select(MEMBERS.c.id, MEMBERS.c.organisation_id).where(MEMBERS.c.name == bindparam("name"))
+MEMBERS_NAMED = Sql("SELECT id, organisation_id FROM members WHERE name = :name")
 
 
 def standing_on(conn: Connection, member_id: int, on: date) -> Standing:
     """A member's standing on a date; not on the roster then means not a member."""
-    value = conn.execute(STANDING_ON, {"member_id": member_id, "on": on}).scalar()
-    return Standing(value) if value else Standing.NOT_A_MEMBER
+    row = Raw(conn).execute(STANDING_ON, {"member_id": member_id, "on": on}).fetchone()
+    return Standing(row[0]) if row else Standing.NOT_A_MEMBER
 
 
 def member_id(conn: Connection, name: str, near_organisation: int | None = None) -> int:
     """A member by name; with namesakes, the one in (or under) the given organisation."""
-    found = conn.execute(MEMBERS_NAMED, {"name": name}).all()
+    found = Raw(conn).execute(MEMBERS_NAMED, {"name": name}).fetchall()
     if not found:
         raise BadEvidence(f"党员名册中没有「{name}」。请先用 fazhan member add 登记。")
     if len(found) > 1 and near_organisation is not None:
         local = subtree(conn, near_organisation)
-        found = [row for row in found if row.organisation_id in local] or found
+        found = [row for row in found if row[1] in local] or found
     if len(found) > 1:
         raise FazhanError(f"名册中有{len(found)}名「{name}」，请在姓名后注明所在党组织以区分。")
-    return int(found[0].id)
+    return int(found[0][0])
 
 
 def people_on(conn: Connection, names: list[Person], on: date, organisation: int) -> list[Person]:

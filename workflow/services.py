@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, func, insert, select, update
 
 from states.engine import NextStep, plan
 from states.facts import ApplicantFacts, Override, Person
@@ -25,6 +25,7 @@ from workflow import audit, roster
 from workflow.clock import Clock
 from workflow.errors import FazhanError, StaleRecord, StepRefused, UnknownApplicant
 from workflow.evidence import BadEvidence, from_json, to_json
+from workflow.fastsql import Raw, Sql, columns
 from workflow.idcard import id_number_problem
 from workflow.machine import Case, fire
 from workflow.tables import (
@@ -43,20 +44,18 @@ APPLICANTS, CASES, STEPS = table(Applicant), table(CaseRow), table(StepRow)
 OVERRIDES, VIOLATIONS = table(RuleOverride), table(Violation)
 BACKFILL_AFTER = timedelta(days=30)  # an act entered more than this after its date is a back-fill
 
-# The hot path's statements are built once: building and cache-keying a statement costs more than running it.
-LOAD_CASE = (
-    select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.organisation_id,
-           APPLICANTS.c.birth_date, roster.ORGS.c.has_committee)
-    .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
-    .join(roster.ORGS, roster.ORGS.c.id == CASES.c.organisation_id)
-    .where(CASES.c.id == bindparam("case_id"))
+# The statements on every step's path run on the driver (workflow/fastsql.py explains why).
+LOAD_CASE = Sql(
+    "SELECT c.id, c.status, c.version, c.organisation_id, a.birth_date, o.has_committee FROM cases c"
+    " JOIN applicants a ON a.id = c.applicant_id JOIN organisations o ON o.id = c.organisation_id"
+    " WHERE c.id = :case_id"
 )
-LOAD_STEPS = (select(STEPS.c.step, STEPS.c.done_on, STEPS.c.evidence, STEPS.c.rule_set)
-              .where(STEPS.c.case_id == bindparam("case_id")).order_by(STEPS.c.id))
-SET_STATUS = (update(CASES).where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("seen_version"))
-              .values(status=bindparam("new_status"), version=bindparam("new_version"),
-                      closed_on=bindparam("new_closed_on")))
-INSERT_STEP = insert(STEPS)
+LOAD_STEPS = Sql("SELECT step, done_on, evidence, rule_set FROM step_records WHERE case_id = :case_id ORDER BY id")
+SET_STATUS = Sql("UPDATE cases SET status = :status, version = :new_version, closed_on = :closed_on"
+                 " WHERE id = :case_id AND version = :seen_version")
+STEP_COLUMNS = ("case_id", "step", "done_on", "recorded_at", "actor", "actor_role", "rule_set", "evidence",
+                "documents", "backfilled", "backfill_reason")
+INSERT_STEP = Sql("INSERT INTO step_records ({}) VALUES ({})".format(*columns(STEP_COLUMNS)))
 
 
 @dataclass(frozen=True)
@@ -196,19 +195,17 @@ class LoadedCase:
 
 def load_case(conn: Connection, case_id: int) -> LoadedCase:
     """A case's row and its recorded steps, as the facts the rules read."""
-    row = conn.execute(LOAD_CASE, {"case_id": case_id}).first()
+    raw = Raw(conn)
+    row = raw.execute(LOAD_CASE, {"case_id": case_id}).fetchone()
     if row is None:
         raise UnknownApplicant(case_id)
+    case, status, version, organisation, birth_date, has_committee = row
     records = tuple(
-        Record(Step(r.step), r.done_on, from_json(SPECS[Step(r.step)], r.evidence), _rule_set(r.rule_set))
-        for r in conn.execute(LOAD_STEPS, {"case_id": case_id})
+        Record(Step(step), raw.date(done_on), from_json(SPECS[Step(step)], raw.json(evidence)), RuleSetId(rule_set))
+        for step, done_on, evidence, rule_set in raw.execute(LOAD_STEPS, {"case_id": case_id}).fetchall()
     )
-    facts = ApplicantFacts(Status(row.status), row.birth_date, bool(row.has_committee), records)
-    return LoadedCase(row.id, row.version, row.organisation_id, facts)
-
-
-def _rule_set(value: str) -> RuleSetId:
-    return RuleSetId(value)
+    facts = ApplicantFacts(Status(status), raw.date(birth_date), bool(has_committee), records)
+    return LoadedCase(case, version, organisation, facts)
 
 
 # ---------------------------------------------------------------- advance: the one way a step is recorded
@@ -288,9 +285,9 @@ def _with_roster(conn: Connection, spec: StepSpec, evidence: Mapping[str, Any], 
 def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date) -> int:
     """Compare-and-set on the version: of two concurrent edits only one can win."""
     closed = on if status.is_terminal and status is not Status.FULL_MEMBER else None
-    changed = conn.execute(SET_STATUS, {"case_id": loaded.id, "seen_version": loaded.version,
-                                        "new_status": status.value, "new_version": loaded.version + 1,
-                                        "new_closed_on": closed}).rowcount
+    changed = Raw(conn).execute(SET_STATUS, {"case_id": loaded.id, "seen_version": loaded.version,
+                                             "status": status.value, "new_version": loaded.version + 1,
+                                             "closed_on": closed}).rowcount
     if changed != 1:
         raise StaleRecord()
     return loaded.version + 1
@@ -298,12 +295,12 @@ def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date)
 
 def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: Mapping[str, Any], verdict: Check,
                actor: Actor, recorded_at: Any, backfilled: bool) -> int:
-    step_id = _inserted_id(conn.execute(INSERT_STEP, {
+    step_id = Raw(conn).insert_returning_id(INSERT_STEP, {
         "case_id": case_id, "step": request.step.value, "done_on": request.on, "recorded_at": recorded_at,
         "actor": actor.name, "actor_role": actor.role, "rule_set": verdict.rule_set.value,
         "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
         "backfilled": backfilled, "backfill_reason": request.backfill_reason if backfilled else None,
-    }))
+    })
     if verdict.overridden and request.override:
         conn.execute(insert(OVERRIDES), [
             {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
@@ -445,7 +442,7 @@ def replay_case(engine: Engine, case_id: int, settings: Settings = Settings()) -
         step = Step(payload["step"])
         override = Override(**payload["override"]) if payload["override"] else None
         fire(case, step, date.fromisoformat(payload["done_on"]), from_json(SPECS[step], payload["evidence"]),
-             override=override, policy=replace(settings.policy, pinned_rule_set=_rule_set(event["rule_set"])),
+             override=override, policy=replace(settings.policy, pinned_rule_set=RuleSetId(event["rule_set"])),
              calendar=settings.calendar)
     return case.facts, held
 
