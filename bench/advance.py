@@ -53,7 +53,7 @@ from workflow.services import Actor, StepRequest
 HISTORY = DEMO_HISTORY[:11]  # application_submitted … political_review_passed
 STEPS_PER_APPLICANT = len(HISTORY)
 SETUP_DAY = date(2024, 3, 1)  # the roster and the cases exist before the first act
-TODAY = date(2025, 10, 1)  # after the last act: every act is a back-fill and gives its reason
+TODAY = date(2025, 10, 1)  # after the last act; all acts but the last are back-fills (> 30 days) with a reason
 BACKFILL_REASON = "据纸质档案补录"
 ACTOR = Actor("王芳", "书记")
 COMMITTEE, BRANCH = "某大学党委", "计算机学院党支部"
@@ -61,6 +61,7 @@ MEMBERS = (("王芳", "正式", date(2010, 1, 1)), ("赵强", "正式", date(201
 CHUNK = 5_000  # bulk inserts in chunks: setup memory stays flat too
 PROGRESS_EVERY = 10_000
 CONTENDERS = ("baseline", "engine")
+BUSY_CPU_SHARE = 0.7  # below this share of CPU over wall time, other processes were competing for the CPU
 
 
 # ---------------------------------------------------------------- setup (not timed)
@@ -177,8 +178,8 @@ def plan_steps() -> list[PlannedStep]:
 
 
 def _sqlite_text(moment: datetime) -> str:
-    """How SQLAlchemy's SQLite DateTime stores a moment: wall time as given, no zone."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """How ``tables.UtcDateTime`` stores a moment on SQLite: in UTC, no zone, SQLAlchemy's DATETIME format."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _baseline_step(cur: sqlite3.Cursor, case_id: int, p: PlannedStep, now: datetime) -> None:
@@ -266,17 +267,20 @@ def worker(role: str, path: Path, applicants: int, profile: Path | None) -> None
         setup(path, applicants)
         return
     run = run_engine if role == "engine" else run_baseline
+    code = revision()  # what this process imported: others may commit while a long run goes on
+    cpu_started = time.process_time()
     if profile:
         profiler = cProfile.Profile()
         elapsed = profiler.runcall(run, path, applicants)
         profiler.dump_stats(profile)
     else:
         elapsed = run(path, applicants)
+    cpu = time.process_time() - cpu_started  # this process's CPU: tells a busy machine from a slow engine
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the checks read the whole chain
     engine = make_engine(f"sqlite:///{path}")
     checks = check_outcome(engine, applicants)
     engine.dispose()
-    sys.stdout.write(json.dumps({"seconds": elapsed, "peak_rss_mb": peak_kb / 1024, **checks}) + "\n")
+    sys.stdout.write(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "revision": code, "peak_rss_mb": peak_kb / 1024, **checks}) + "\n")
 
 
 def _subprocess(role: str, path: Path, applicants: int, profile: Path | None = None) -> dict[str, Any]:
@@ -315,6 +319,19 @@ def compare(engine_db: Path, baseline_db: Path) -> list[str]:
 # ---------------------------------------------------------------- the report
 
 
+def revision() -> str:
+    """The commit measured, and whether the engine's code differs from it: the figures belong to that code."""
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "workflow", "states"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+    return head + (" + uncommitted changes in workflow/ or states/" if dirty else "")
+
+
 def say(line: str = "") -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -338,18 +355,26 @@ def measure(size: int, contenders: tuple[str, ...], db_dir: Path, *, keep: bool,
     return results
 
 
-def report(size: int, results: dict[str, dict[str, Any]]) -> None:
+def report(size: int, results: dict[str, dict[str, Any]], code: str) -> None:
     steps = size * STEPS_PER_APPLICANT
     say(f"applicants={size:,}  steps={steps:,}")
     for contender, r in results.items():
+        if r["revision"] != code:
+            say(f"  NOTE: the {contender} ran code at {r['revision']}, not {code}: the code changed during the run")
         status = "ok" if not r["problems"] else "FAILED: " + "; ".join(r["problems"])
         say(f"  {contender:<8}  {r['seconds']:9.2f} s  {steps / r['seconds']:9,.0f} steps/s  "
-            f"peak RSS {r['peak_rss_mb']:7.1f} MB  checks {status} "
+            f"(CPU {r['cpu_seconds']:.2f} s)  peak RSS {r['peak_rss_mb']:7.1f} MB  checks {status} "
             f"({r['candidates']:,} candidates, {r['audit_events']:,} audit events verified)")
     if len(results) == 2:
         ratio = results["engine"]["seconds"] / results["baseline"]["seconds"]
         verdict = "met" if ratio <= 2.0 else "MISSED"
-        say(f"  ratio engine/baseline (time): {ratio:.2f}  (target <= 2.0: {verdict})")
+        cpu_ratio = results["engine"]["cpu_seconds"] / results["baseline"]["cpu_seconds"]
+        say(f"  ratio engine/baseline (time): {ratio:.2f}  (target <= 2.0: {verdict}); "
+            f"CPU time ratio {cpu_ratio:.2f} (less sensitive to a busy machine)")
+        busiest = min(r["cpu_seconds"] / r["seconds"] for r in results.values())
+        if busiest < BUSY_CPU_SHARE:
+            say(f"  NOTE: a contender got only {busiest:.0%} of a CPU over its wall time: the machine was busy, "
+                "the time ratio is unreliable, trust the CPU time ratio")
         if "identical" in results["engine"]:
             say(f"  both wrote identical tables: {results['engine']['identical']}")
 
@@ -382,18 +407,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     contenders = ("baseline",) if args.baseline_only else ("engine",) if args.engine_only else CONTENDERS
     db_dir = args.db_dir or Path(tempfile.mkdtemp(prefix="fazhan-bench-"))
+    code = revision()
     db_dir.mkdir(parents=True, exist_ok=True)
     if args.profile_dir:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
     say(f"fazhan advance benchmark: {STEPS_PER_APPLICANT} steps per applicant "
         f"({HISTORY[0][0]} … {HISTORY[-1][0]}), SQLite files in {db_dir}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs")
+        f"{os.cpu_count()} CPUs, code at {code}")
     all_results = {}
     try:
         for size in args.applicants:
             all_results[size] = measure(size, contenders, db_dir, keep=args.db_dir is not None,
                                         check_same=args.compare, profile_dir=args.profile_dir)
-            report(size, all_results[size])
+            report(size, all_results[size], code)
         memory_summary(args.applicants, all_results)
     finally:
         if args.db_dir is None:

@@ -276,6 +276,8 @@ def review_concluded_in_writing(facts: ApplicantFacts, act: Act) -> Finding:  # 
 
 def trained_three_days_or_24_hours(facts: ApplicantFacts, act: Act) -> Finding:  # noqa: ARG001
     """对发展对象进行短期集中培训，时间一般不少于三天（或者不少于二十四个学时）；未经培训的，除个别特殊情况外，不能发展入党。"""
+    if act.planning:
+        return met()  # the planner has no training record to judge yet
     days, hours = float(act.evidence.get("days") or 0), float(act.evidence.get("hours") or 0)
     if days >= 3 or hours >= 24:
         return met()

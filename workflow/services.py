@@ -267,8 +267,8 @@ def _check_dates(request: StepRequest, today: date) -> bool:
         raise BadEvidence(f"办理日期{request.on.isoformat()}晚于今天，不能预先记录。")
     backfilled = today - request.on > BACKFILL_AFTER
     if backfilled and not (request.backfill_reason or "").strip():
-        raise BadEvidence(f"办理日期早于今天{(today - request.on).days}天，属于补录，请用 --backfill-reason 写明补录原因"
-                          "（如：据纸质档案补录）。")
+        raise BadEvidence(f"办理日期早于今天{(today - request.on).days}天，属于补录，请写明补录原因"
+                          "（如：据纸质档案补录；命令行用 --backfill-reason）。")
     return backfilled
 
 

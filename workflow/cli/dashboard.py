@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import Annotated
 
 import typer
@@ -49,22 +48,22 @@ def dashboard(
 
 @app.command()
 def run(
-    refresh: Annotated[int, typer.Option("--refresh", help="每隔多少秒刷新一次；0 只显示一次。")] = 60,
+    host: Annotated[str, typer.Option("--host", help="监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """主程序：准备数据库（首次运行时载入演示组织和申请人），然后持续显示工作台。"""
+    """主程序（make run）：准备数据库，首次运行载入演示组织、申请人和演示用户，启动网页和到期通知调度。"""
+    from workflow.web import demo as web_demo
+    from workflow.web.server import serve  # uvicorn is imported only when serving
+
     upgrade(db)
     engine, clock = make_engine(db), clock_from_environment(os.environ.get("FAZHAN_TODAY"))
     if demo_data.is_empty(engine):
         demo_data.seed(engine, clock)
         console.print("已载入演示数据：某大学党委、两个党支部、12名党员、4名申请人。")
+    for username, role, organisation in web_demo.ensure_demo_users(engine, clock):
+        console.print(f"演示用户 {username}（{role}，{organisation}），密码 {web_demo.DEMO_PASSWORD}")
     engine.dispose()
-    while True:
-        _render(db, 30, False)
-        if refresh <= 0:
-            return
-        console.print(f"（每{refresh}秒刷新；按 Ctrl-C 退出。试试另开终端运行：fazhan show 李明）")
-        try:
-            time.sleep(refresh)
-        except KeyboardInterrupt:
-            return
+    _render(db, 30, False)
+    console.print(f"网页：http://{host}:{port}/    接口文档：http://{host}:{port}/docs    （Ctrl-C 退出）")
+    serve(db, clock, host=host, port=port, with_scheduler=True)

@@ -1,0 +1,89 @@
+"""Where one ``services.advance`` step spends its time: timers around its parts, no profiler.
+
+    .venv/bin/python bench/breakdown.py 2000          # CPU time of this process (robust on a busy machine)
+    .venv/bin/python bench/breakdown.py 2000 --wall   # wall-clock time (includes waiting for the disk)
+
+cProfile inflates Python-heavy code far more than C (sqlite3), so its proportions mislead; these timers,
+monkeypatched around the functions ``advance`` calls, add a few per cent and keep the proportions.
+Nested parts are indented; "advance minus its parts" is ``engine.begin()`` entry and exit (pool, BEGIN, COMMIT).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import advance as bench  # noqa: E402  (bench/ is not a package)
+
+from workflow import audit, fastsql, machine, services  # noqa: E402
+from workflow.clock import FixedClock  # noqa: E402
+
+CLOCK = time.perf_counter if "--wall" in sys.argv else time.process_time
+SECONDS: defaultdict[str, float] = defaultdict(float)
+CALLS: defaultdict[str, int] = defaultdict(int)
+PARTS = ("load_case", "_with_roster", "fire", "_save_status", "_save_step", "_step_payload", "audit.append")
+
+
+def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = CLOCK()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SECONDS[name] += CLOCK() - started
+            CALLS[name] += 1
+
+    return wrapper
+
+
+def instrument() -> None:
+    services.load_case = timed("load_case", services.load_case)
+    services.from_json = timed("  load_case: evidence.from_json", services.from_json)
+    services._with_roster = timed("_with_roster", services._with_roster)
+    services.fire = timed("fire", services.fire)
+    machine.check = timed("  fire: states.engine.check", machine.check)
+    services._save_status = timed("_save_status", services._save_status)
+    services._save_step = timed("_save_step", services._save_step)
+    services._step_payload = timed("_step_payload", services._step_payload)
+    services.audit.append = timed("audit.append", audit.append)
+    audit.event_hash = timed("  audit.append: event_hash", audit.event_hash)
+    Connection.execute = timed("[SQLAlchemy Connection.execute]", Connection.execute)
+    fastsql.Raw.execute = timed("[fastsql.Raw.execute: driver statements]", fastsql.Raw.execute)
+
+
+def main(applicants: int) -> None:
+    instrument()
+    with tempfile.TemporaryDirectory(prefix="fazhan-breakdown-") as folder:
+        path = Path(folder) / "engine.db"
+        bench.setup(path, applicants)
+        engine = bench.make_engine(f"sqlite:///{path}")
+        dialect = engine.dialect
+        dialect.do_commit = timed("[sqlite3 commit]", dialect.do_commit)
+        dialect.do_rollback = timed("[sqlite3 rollback: pool reset on return]", dialect.do_rollback)
+        clock, requests = FixedClock.on(bench.TODAY), bench.requests()
+        advance = timed("advance", services.advance)
+        for case_id in range(1, applicants + 1):
+            for request in requests:
+                advance(engine, clock, bench.ACTOR, case_id, request)
+        engine.dispose()
+    steps = applicants * bench.STEPS_PER_APPLICANT
+    for name in sorted(SECONDS, key=lambda n: -SECONDS[n]):
+        sys.stdout.write(f"{name:40s} {SECONDS[name] * 1e6 / steps:8.1f} µs/step  "
+                         f"({CALLS[name] / steps:.2f} calls/step)\n")
+    rest = SECONDS["advance"] - sum(SECONDS[p] for p in PARTS)
+    sys.stdout.write(f"{'advance minus its parts':40s} {rest * 1e6 / steps:8.1f} µs/step  "
+                     "(engine.begin() entry and exit: pool, BEGIN IMMEDIATE, COMMIT)\n")
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(sizes[0] if sizes else 2000)

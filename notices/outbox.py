@@ -1,0 +1,314 @@
+"""The outbox: notice rows in the database are the truth; planning writes them, the sweep sends them.
+
+Planning (``refresh_case``) runs when a case changes: it recomputes the case's notices from its facts
+(``notices.deadlines``) and the roster, inserts the missing rows as ``pending`` with their ``send_on`` day
+(insert-if-absent on the unique key ``(case_id, kind, due_on, recipient, channel)``), and cancels the
+pending rows whose reason has gone (the step was done, the applicant withdrew, the secretary changed).
+Its cost is one case's worth of work, whatever the size of the database.
+
+The sweep (``notices.sweep``) selects only the rows that are due, through the ``ix_notices_due`` index on
+``(status, send_on)``, so its cost follows the number of due notices, not the number of applicants.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+
+from notices.config import NoticeConfig, load_config
+from notices.deadlines import DueNotice, due_notices, meeting_notice
+from notices.recipients import Recipient, Roster, RosterMemo, liaison_names
+from workflow.clock import BEIJING
+from workflow.errors import UnknownApplicant
+from workflow.services import Settings, load_case
+from workflow.tables import AgendaItem, Applicant, AuditEvent, Meeting, Notice
+from workflow.tables import Case as CaseRow
+
+NOTICES = Notice.__table__
+CASES = CaseRow.__table__
+MEETINGS, ITEMS, APPLICANTS = Meeting.__table__, AgendaItem.__table__, Applicant.__table__
+EVENTS = AuditEvent.__table__
+log = logging.getLogger(__name__)
+DEFAULT_SETTINGS = Settings()
+Key = tuple[str, date, str, str]  # (kind, due_on, recipient, channel): the outbox's unique key, less the case
+
+CASE_ROWS = (select(NOTICES.c.id, NOTICES.c.kind, NOTICES.c.due_on, NOTICES.c.recipient, NOTICES.c.channel,
+                    NOTICES.c.status, NOTICES.c.send_on)
+             .where(NOTICES.c.case_id == bindparam("case_id")))
+SET_STATUS = (update(NOTICES).where(NOTICES.c.id == bindparam("row_id"), NOTICES.c.status.in_(bindparam(
+    "from_status", expanding=True))).values(status=bindparam("new_status")))
+MEETINGS_OF_CASE = (select(MEETINGS.c.id, MEETINGS.c.held_on, MEETINGS.c.title)
+                    .join(ITEMS, ITEMS.c.meeting_id == MEETINGS.c.id)
+                    .where(ITEMS.c.case_id == bindparam("case_id"), MEETINGS.c.held_on >= bindparam("on"),
+                           MEETINGS.c.status != "closed", MEETINGS.c.kind.in_(bindparam("kinds", expanding=True))))
+AGENDA = (select(ITEMS.c.case_id, ITEMS.c.purpose, APPLICANTS.c.name)
+          .join(CASES, CASES.c.id == ITEMS.c.case_id).join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
+          .where(ITEMS.c.meeting_id == bindparam("meeting_id")).order_by(ITEMS.c.id))
+RESCHEDULE = update(NOTICES).where(NOTICES.c.id == bindparam("row_id")).values(send_on=bindparam("new_send_on"))
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sweep: delivered or not, the outcome is not yet written
+    SENT = "sent"
+    FAILED = "failed"  # retried after next_attempt_at; after max_attempts it stays here, listed
+    CANCELLED = "cancelled"  # its reason has gone; never sent
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                "cancelled": "已取消"}[self.value]
+
+
+REPLACEABLE = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
+
+
+@lru_cache(maxsize=4)
+def current_config(path: str | None = None) -> NoticeConfig:
+    """The configuration named by ``$FAZHAN_NOTICES_CONFIG`` (read once per process)."""
+    return load_config(path)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One row the facts call for: a notice to one recipient on one channel."""
+
+    notice: DueNotice
+    recipient: Recipient
+
+    @property
+    def key(self) -> Key:
+        return (self.notice.key, self.notice.due_on, self.recipient.address, self.recipient.channel.value)
+
+
+@dataclass
+class CasePlan:
+    case_id: int
+    organisation_id: int
+    planned: dict[Key, Planned]
+    memo: RosterMemo
+
+
+@dataclass
+class RefreshResult:
+    case_id: int
+    inserted: int = 0
+    cancelled: int = 0
+    revived: int = 0
+    rescheduled: int = 0
+    planned: int = 0
+
+
+@contextmanager
+def transaction(target: Connection | Engine) -> Iterator[Connection]:
+    """The caller's transaction when given a connection (inside ``services.advance``), else a new one."""
+    if isinstance(target, Connection):
+        yield target
+    else:
+        with target.begin() as conn:
+            yield conn
+
+
+def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
+              settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None) -> CasePlan:
+    """Every notice row the case calls for, past and future, with recipients from the roster of ``today``."""
+    loaded = load_case(conn, case_id)
+    dues = due_notices(loaded.facts, today, config, policy=settings.policy, calendar=settings.calendar)
+    if not loaded.facts.status.is_terminal:
+        dues += meeting_notices(conn, case_id, today, config)
+    roster = Roster(conn, today, memo)
+    liaisons = liaison_names(loaded.facts.records)
+    planned: dict[Key, Planned] = {}
+    for notice in dues:
+        for recipient in roster.recipients(notice.audience, loaded.organisation_id, liaisons):
+            item = Planned(notice, recipient)
+            planned.setdefault(item.key, item)
+    return CasePlan(case_id, loaded.organisation_id, planned, roster.memo)
+
+
+def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig) -> list[DueNotice]:
+    """The 会议通知 of each coming 党员大会 with this case on its agenda.
+
+    One notice per meeting, not per applicant: it hangs on the agenda's lowest case number and lists
+    every item, so a member invited to discuss three applicants gets one notice.
+    """
+    meetings = conn.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today,
+                                                "kinds": list(config.general_meeting_kinds)}).all()
+    found = []
+    for meeting in {m.id: m for m in meetings}.values():
+        items = conn.execute(AGENDA, {"meeting_id": meeting.id}).all()
+        if items and min(i.case_id for i in items) == case_id:
+            agenda = [agenda_line(i.name, i.purpose) for i in items]
+            found.append(meeting_notice(meeting.held_on, agenda, meeting.title or "", config))
+    return found
+
+
+def agenda_line(name: str, purpose: str) -> str:
+    """One agenda item as the 会议通知 writes it."""
+    for word, text in (("admission", "讨论{}同志能否接收为预备党员"), ("confirm", "讨论预备党员{}同志能否转为正式党员"),
+                       ("exten", "讨论是否延长{}同志的预备期"), ("cancel", "讨论是否取消{}同志的预备党员资格")):
+        if word in purpose:
+            return text.format(name)
+    return f"讨论{name}同志的有关事项"
+
+
+def refresh_case(target: Connection | Engine, case_id: int, today: date, config: NoticeConfig | None = None,
+                 settings: Settings = DEFAULT_SETTINGS, *, now: datetime | None = None) -> RefreshResult:
+    """Bring one case's outbox rows in line with its facts; idempotent, cheap, safe to call at any time.
+
+    Inserts the rows that are missing (those due from ``today`` on, and for a deadline already passed only
+    its latest reminder, so a back-filled case gets one overdue notice, not the whole series); cancels
+    pending and failed rows nobody calls for any more; revives a cancelled row whose reason is back; moves
+    a pending row whose day the configuration changed. Rows being sent or already sent are never touched.
+    ``now`` stamps ``created_at`` of new rows (the start of ``today`` in Beijing if not given: no clock here).
+    """
+    config = config or current_config()
+    with transaction(target) as conn:
+        try:
+            plan = plan_case(conn, case_id, today, config, settings)
+        except UnknownApplicant:
+            return RefreshResult(case_id)
+        return apply_plan(conn, plan, today, now or start_of(today))
+
+
+def case_changed(conn: Connection, case_id: int, today: date, now: datetime) -> None:
+    """The hook for ``services.advance`` (and the meeting services): plan the case in the caller's transaction.
+
+    A savepoint keeps a failure here from undoing the step: the scheduler's next run plans the case again
+    from the audit trail (``refresh_changed``), and the sweep plans every case again before it sends.
+    """
+    try:
+        with conn.begin_nested():
+            refresh_case(conn, case_id, today, now=now)
+    except Exception:  # noqa: BLE001  a notice must never stop a step from being recorded
+        log.exception("案卷%s的通知计划失败，将由定时任务补做。", case_id)
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), BEIJING)
+
+
+def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
+    result = RefreshResult(plan.case_id, planned=len(plan.planned))
+    existing = {(r.kind, r.due_on, r.recipient, r.channel): r for r in conn.execute(CASE_ROWS, {"case_id": plan.case_id})}
+    for key, row in existing.items():
+        wanted = plan.planned.get(key)
+        if wanted is None and row.status in REPLACEABLE:
+            result.cancelled += conn.execute(SET_STATUS, {"row_id": row.id, "from_status": list(REPLACEABLE),
+                                                          "new_status": NoticeStatus.CANCELLED.value}).rowcount
+        elif wanted is not None and row.status == NoticeStatus.CANCELLED.value and wanted.notice.send_on >= today:
+            result.revived += conn.execute(SET_STATUS, {"row_id": row.id, "from_status": [row.status],
+                                                        "new_status": NoticeStatus.PENDING.value}).rowcount
+        if wanted is not None and row.status == NoticeStatus.PENDING.value and wanted.notice.send_on != row.send_on:
+            result.rescheduled += conn.execute(RESCHEDULE, {"row_id": row.id, "new_send_on": wanted.notice.send_on}).rowcount
+    latest_past = _latest_past_send_days(plan.planned.values(), today)
+    new = [p for key, p in plan.planned.items() if key not in existing
+           and (p.notice.send_on >= today or latest_past.get(_series_key(p)) == p.notice.send_on)]
+    if new:
+        insert_if_absent(conn, [_row(plan.case_id, p, now) for p in new])
+        result.inserted = len(new)
+    return result
+
+
+def _series_key(item: Planned) -> tuple[Any, ...]:
+    """The reminders of one deadline to one address form a series: its key without the offset."""
+    return (item.notice.kind, item.notice.topic, item.notice.due_on, item.recipient.address, item.recipient.channel)
+
+
+def _latest_past_send_days(items: Any, today: date) -> dict[tuple[Any, ...], date]:
+    latest: dict[tuple[Any, ...], date] = {}
+    for item in items:
+        if item.notice.send_on < today:
+            key = _series_key(item)
+            latest[key] = max(latest.get(key, item.notice.send_on), item.notice.send_on)
+    return latest
+
+
+def _row(case_id: int, item: Planned, created_at: datetime) -> dict[str, Any]:
+    return {"case_id": case_id, "kind": item.notice.key, "due_on": item.notice.due_on,
+            "send_on": item.notice.send_on, "recipient": item.recipient.address,
+            "channel": item.recipient.channel.value, "status": NoticeStatus.PENDING.value, "subject": "", "body": "",
+            "attempts": 0, "late": False, "created_at": created_at}
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+def insert_if_absent(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any whose unique key already exists (a concurrent refresh got there first)."""
+    dialect = conn.dialect.name
+    if dialect not in _INSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            _INSERTS[dialect] = pg_insert(NOTICES).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            _INSERTS[dialect] = sqlite_insert(NOTICES).on_conflict_do_nothing()
+        else:
+            _INSERTS[dialect] = insert(NOTICES)
+    conn.execute(_INSERTS[dialect], rows)
+
+
+# ---------------------------------------------------------------- which cases to plan
+
+
+def changed_cases(conn: Connection, since: datetime, margin: timedelta = timedelta(hours=1)) -> list[int]:
+    """Cases with an audit event recorded after ``since``: walked back from the newest event by ``seq``.
+
+    The walk uses the unique index on ``seq`` and stops at the first page older than ``since`` (less a
+    margin for appends that took their time), so its cost follows the number of changes, not of cases.
+    """
+    cutoff, found, before = since - margin, dict[int, None](), None
+    while True:
+        query = select(EVENTS.c.seq, EVENTS.c.case_id, EVENTS.c.recorded_at).order_by(EVENTS.c.seq.desc()).limit(1000)
+        if before is not None:
+            query = query.where(EVENTS.c.seq < before)
+        page = conn.execute(query).all()
+        for event in page:
+            if event.case_id is not None and _utc(event.recorded_at) >= cutoff:
+                found.setdefault(int(event.case_id))
+        if len(page) < 1000 or _utc(page[-1].recorded_at) < cutoff:
+            return list(found)
+        before = page[-1].seq
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def refresh_changed(engine: Engine, since: datetime, today: date, config: NoticeConfig | None = None,
+                    settings: Settings = DEFAULT_SETTINGS, *, now: datetime | None = None) -> int:
+    """Plan every case changed since ``since`` (one transaction per case); returns how many were planned."""
+    with engine.connect() as conn:
+        cases = changed_cases(conn, since)
+    for case_id in cases:
+        refresh_case(engine, case_id, today, config, settings, now=now)
+    return len(cases)
+
+
+def refresh_all(engine: Engine, today: date, config: NoticeConfig | None = None,
+                settings: Settings = DEFAULT_SETTINGS, *, now: datetime | None = None) -> int:
+    """Plan every case: on first deployment, after a configuration change, or after a roster change.
+
+    Closed cases are planned too, so that rows left pending when they closed are cancelled.
+    """
+    count, after = 0, 0
+    while True:
+        with engine.connect() as conn:
+            ids = conn.execute(select(CASES.c.id).where(CASES.c.id > after)
+                               .order_by(CASES.c.id).limit(1000)).scalars().all()
+        if not ids:
+            return count
+        for case_id in ids:
+            refresh_case(engine, case_id, today, config, settings, now=now)
+        count, after = count + len(ids), ids[-1]

@@ -1,0 +1,208 @@
+"""Who receives a notice: audiences turned into people and channels, from the roster on the day of planning.
+
+The branch 书记 and 组织委员, the higher committee's 组织员 (and its 书记 for escalations), the applicant's
+培养联系人 and, for a 会议通知, every member of the branch. Each person gets the in-app inbox, and email
+when the roster has an address; an organisation with a group-robot ``webhook_url`` gets one webhook message.
+Nobody is silently left out: a missing post falls back to the next responsible person up the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, or_, select
+
+from notices.deadlines import Audience
+from states.facts import Person, Standing
+from states.steps import Step
+from workflow.roster import MEMBERS, ORGS, ROLES, STANDINGS, OrganisationKind, Post
+
+
+class Channel(StrEnum):
+    INBOX = "inbox"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address on one channel: ``member:<id>`` for a person, ``org:<id>`` for an organisation's robot."""
+
+    address: str
+    channel: Channel
+    name: str
+    target: str | None = None  # the email address or the webhook URL
+
+    @property
+    def member_id(self) -> int | None:
+        kind, _, number = self.address.partition(":")
+        return int(number) if kind == "member" else None
+
+
+@dataclass(frozen=True)
+class Org:
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    webhook_url: str | None
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: int
+    name: str
+    email: str | None
+
+
+ORG_BY_ID = (select(ORGS.c.id, ORGS.c.name, ORGS.c.kind, ORGS.c.parent_id, ORGS.c.webhook_url)
+             .where(ORGS.c.id == bindparam("org_id")))
+POSTS_IN = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email, ROLES.c.role)
+            .join(ROLES, ROLES.c.member_id == MEMBERS.c.id)
+            .where(ROLES.c.organisation_id == bindparam("org_id"), ROLES.c.from_on <= bindparam("on"),
+                   or_(ROLES.c.until_on.is_(None), ROLES.c.until_on > bindparam("on")))
+            .order_by(MEMBERS.c.id))
+BRANCH_MEMBERS = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email)
+                  .join(STANDINGS, STANDINGS.c.member_id == MEMBERS.c.id)
+                  .where(MEMBERS.c.organisation_id == bindparam("org_id"),
+                         STANDINGS.c.standing.in_([Standing.FULL.value, Standing.PROBATIONARY.value]),
+                         STANDINGS.c.from_on <= bindparam("on"),
+                         or_(STANDINGS.c.until_on.is_(None), STANDINGS.c.until_on > bindparam("on")))
+                  .order_by(MEMBERS.c.id))
+MEMBERS_NAMED = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email, MEMBERS.c.organisation_id)
+                 .where(MEMBERS.c.name == bindparam("name")).order_by(MEMBERS.c.id))
+
+
+@dataclass
+class RosterMemo:
+    """Look-ups remembered across the cases of one sweep (one day): organisations and who holds which post."""
+
+    today: date
+    orgs: dict[int, Org] = field(default_factory=dict)
+    posts: dict[int, list[tuple[str, MemberInfo]]] = field(default_factory=dict)
+
+
+class Roster:
+    """Roster look-ups on one connection for one day, remembered in a memo that may outlive the connection."""
+
+    def __init__(self, conn: Connection, today: date, memo: RosterMemo | None = None) -> None:
+        self.conn, self.today = conn, today
+        self.memo = memo if memo is not None and memo.today == today else RosterMemo(today)
+
+    def organisation(self, org_id: int) -> Org:
+        orgs = self.memo.orgs
+        if org_id not in orgs:
+            row = self.conn.execute(ORG_BY_ID, {"org_id": org_id}).one()
+            orgs[org_id] = Org(row.id, row.name, row.kind, row.parent_id, row.webhook_url)
+        return orgs[org_id]
+
+    def higher_committee(self, org_id: int) -> Org | None:
+        """The nearest 基层党委 above the branch (the parent if there is none)."""
+        org = self.organisation(org_id)
+        parent = self.organisation(org.parent_id) if org.parent_id else None
+        current = parent
+        while current is not None:
+            if current.kind == OrganisationKind.GRASSROOTS_COMMITTEE.value:
+                return current
+            current = self.organisation(current.parent_id) if current.parent_id else None
+        return parent
+
+    def holders(self, org_id: int, posts: tuple[Post, ...]) -> list[MemberInfo]:
+        """Members holding one of ``posts`` in the organisation on the day, in the order of ``posts``."""
+        if org_id not in self.memo.posts:
+            self.memo.posts[org_id] = [(r.role, MemberInfo(r.id, r.name, r.email))
+                                       for r in self.conn.execute(POSTS_IN, {"org_id": org_id, "on": self.today})]
+        order = {p.value: i for i, p in enumerate(posts)}
+        held = [(order[role], person) for role, person in self.memo.posts[org_id] if role in order]
+        return _unique(person for _, person in sorted(held, key=lambda item: (item[0], item[1].id)))
+
+    def branch_members(self, org_id: int) -> list[MemberInfo]:
+        """Everyone on the branch roster who is a 正式 or 预备 member on the day (预备党员 attend, without a vote)."""
+        rows = self.conn.execute(BRANCH_MEMBERS, {"org_id": org_id, "on": self.today})
+        return _unique(MemberInfo(r.id, r.name, r.email) for r in rows)
+
+    def named(self, names: Iterable[str], org_id: int) -> list[MemberInfo]:
+        """Members by name, preferring the one in the branch when there are namesakes."""
+        found = []
+        for name in names:
+            rows = self.conn.execute(MEMBERS_NAMED, {"name": name}).all()
+            local = [r for r in rows if r.organisation_id == org_id] or rows
+            if local:
+                found.append(MemberInfo(local[0].id, local[0].name, local[0].email))
+        return _unique(found)
+
+    # ------------------------------------------------------------ audiences
+
+    def branch_leaders(self, org_id: int) -> list[MemberInfo]:
+        leaders = self.holders(org_id, (Post.SECRETARY, Post.ORGANISATION_MEMBER))
+        return leaders or self.holders(org_id, (Post.DEPUTY_SECRETARY,)) or self.higher_organisers(org_id)
+
+    def higher_organisers(self, org_id: int) -> list[MemberInfo]:
+        higher = self.higher_committee(org_id)
+        if higher is None:
+            return self.holders(org_id, (Post.SECRETARY, Post.ORGANISATION_MEMBER, Post.DEPUTY_SECRETARY))
+        return (self.holders(higher.id, (Post.ORGANISER,))
+                or self.holders(higher.id, (Post.SECRETARY, Post.DEPUTY_SECRETARY, Post.ORGANISATION_MEMBER)))
+
+    def higher_leaders(self, org_id: int) -> list[MemberInfo]:
+        higher = self.higher_committee(org_id)
+        found = self.holders(higher.id, (Post.ORGANISER, Post.SECRETARY)) if higher else []
+        return found or self.higher_organisers(org_id) or self.branch_leaders(org_id)
+
+    def people(self, audience: Audience, org_id: int, liaisons: list[str]) -> list[MemberInfo]:
+        if audience is Audience.BRANCH_LEADERS:
+            return self.branch_leaders(org_id)
+        if audience is Audience.LIAISONS:
+            return self.named(liaisons, org_id)
+        if audience is Audience.HIGHER_ORGANISER:
+            return self.higher_organisers(org_id)
+        if audience is Audience.HIGHER_LEADERS:
+            return self.higher_leaders(org_id)
+        return self.branch_members(org_id)
+
+    def robot(self, audience: Audience, org_id: int) -> Org | None:
+        """The organisation whose group robot hears about this audience's notices, if it has one."""
+        if audience in {Audience.HIGHER_ORGANISER, Audience.HIGHER_LEADERS}:
+            org = self.higher_committee(org_id) or self.organisation(org_id)
+        elif audience is Audience.LIAISONS:
+            return None  # the branch robot already carries the branch leaders' copy
+        else:
+            org = self.organisation(org_id)
+        return org if org.webhook_url else None
+
+    def recipients(self, audiences: Iterable[Audience], org_id: int, liaisons: list[str]) -> list[Recipient]:
+        """Every address and channel for the audiences, each once."""
+        found: dict[tuple[str, Channel], Recipient] = {}
+        for audience in audiences:
+            for person in self.people(audience, org_id, liaisons):
+                address = f"member:{person.id}"
+                found.setdefault((address, Channel.INBOX), Recipient(address, Channel.INBOX, person.name))
+                if person.email:
+                    found.setdefault((address, Channel.EMAIL),
+                                     Recipient(address, Channel.EMAIL, person.name, person.email))
+            robot = self.robot(audience, org_id)
+            if robot is not None:
+                address = f"org:{robot.id}"
+                found.setdefault((address, Channel.WEBHOOK),
+                                 Recipient(address, Channel.WEBHOOK, robot.name, robot.webhook_url))
+        return list(found.values())
+
+
+def liaison_names(records: Iterable[Any]) -> list[str]:
+    """The 培养联系人 named in the latest ``liaisons_assigned`` record."""
+    names: list[str] = []
+    for record in records:
+        if record.step is Step.LIAISONS_ASSIGNED:
+            names = [p.name if isinstance(p, Person) else str(p) for p in record.evidence.get("liaisons", [])]
+    return names
+
+
+def _unique(people: Iterable[MemberInfo]) -> list[MemberInfo]:
+    seen: dict[int, MemberInfo] = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())

@@ -1,0 +1,185 @@
+"""Planning the outbox: rows from facts and the roster, idempotent, cancelled when their reason has gone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from notices import outbox
+from notices.outbox import NOTICES, refresh_all, refresh_case, refresh_changed
+from notices.sweep import DUE_QUERIES, sweep
+from states.steps import Step
+from tests.notices.world import BRANCH, COMMITTEE, Recorder, World, build, to_activist
+from workflow import services
+from workflow.clock import FixedClock
+from workflow.roster import ORGS, ROLES
+from workflow.services import StepRequest
+from workflow.tables import AgendaItem, Meeting
+
+
+def table(world: World, name: str, status: str | None = None) -> set[tuple[Any, ...]]:
+    return {(r["kind"], r["send_on"], world.who(r["recipient"]), r["channel"]) for r in world.rows(name)
+            if status is None or r["status"] == status}
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return build(engine, emails=True)
+
+
+def test_rows_for_each_recipient_and_channel(world: World) -> None:
+    world.set_webhook(BRANCH, "http://127.0.0.1:9/robot")
+    world.applicant("李明", date(2025, 3, 3))
+    world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    reminder = {(k, s, who, ch) for k, s, who, ch in table(world, "李明") if k == "talk_reminder@-7"}
+    # 书记 with an email, 组织委员 without one, and the branch's group robot.
+    assert reminder == {("talk_reminder@-7", date(2025, 3, 27), "陈静", "inbox"),
+                        ("talk_reminder@-7", date(2025, 3, 27), "陈静", "email"),
+                        ("talk_reminder@-7", date(2025, 3, 27), "王芳", "inbox"),
+                        ("talk_reminder@-7", date(2025, 3, 27), BRANCH, "webhook")}
+    escalation = {(who, ch) for k, _, who, ch in table(world, "李明") if k.startswith("overdue_escalation")}
+    assert escalation == {("刘洋", "inbox"), ("刘洋", "email"), ("周平", "inbox")}  # the committee has no robot
+
+
+def test_liaisons_hear_about_assessments_and_eligibility(world: World) -> None:
+    world.applicant("李明", date(2024, 3, 4))
+    to_activist(world, "李明", date(2024, 3, 4), date(2024, 3, 20), date(2024, 6, 14), date(2024, 6, 28), date(2024, 7, 1))
+    people = {who for k, _, who, ch in table(world, "李明", "pending") if ch == "inbox" and k.startswith("assessment")}
+    assert people == {"陈静", "王芳", "赵强", "孙丽"}
+
+
+def test_refresh_is_idempotent_and_the_key_is_unique(world: World) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+    world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    before = world.rows("李明")
+    again = refresh_case(world.engine, world.cases["李明"], date(2025, 3, 4), world.config)
+    assert (again.inserted, again.cancelled) == (0, 0) and world.rows("李明") == before
+    row = {k: v for k, v in before[0].items() if k != "id"}
+    with pytest.raises(IntegrityError), world.engine.begin() as conn:
+        conn.execute(insert(NOTICES).values(**row))
+
+
+def test_rows_are_cancelled_when_the_step_is_done(world: World) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+    world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    world.act("李明", "talk_held", date(2025, 3, 20), talker="陈静")
+    assert {r["status"] for r in world.rows("李明")} == {"cancelled"}
+
+
+def test_rows_are_cancelled_when_the_applicant_withdraws(world: World) -> None:
+    world.applicant("李明", date(2024, 3, 4))
+    to_activist(world, "李明", date(2024, 3, 4), date(2024, 3, 20), date(2024, 6, 14), date(2024, 6, 28), date(2024, 7, 1))
+    assert table(world, "李明", "pending")
+    world.act("李明", "withdrawn", date(2024, 8, 1), reason="本人因出国留学申请退出")
+    assert not table(world, "李明", "pending")
+
+
+def test_the_sweep_cancels_what_planning_missed(world: World) -> None:
+    """A step recorded without ``refresh_case`` (an import, a missing hook): the sweep plans the case first."""
+    world.applicant("李明", date(2025, 3, 3))
+    world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    services.advance(world.engine, FixedClock.on(date(2025, 3, 25)), services.SYSTEM, world.cases["李明"],
+                     StepRequest(Step.TALK_HELD, date(2025, 3, 25), {"talker": "陈静"}))
+    report = sweep(world.engine, date(2025, 3, 27), FixedClock.on(date(2025, 3, 27)).now(), world.config)
+    assert report.sent == [] and report.cancelled == len(world.rows("李明")) == 12
+    assert {r["status"] for r in world.rows("李明")} == {"cancelled"}
+
+
+def test_cases_changed_without_the_hook_are_planned_from_the_audit_trail(world: World) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+    clock = FixedClock.on(date(2025, 3, 3))
+    services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"],
+                     StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
+    assert world.rows("李明") == []
+    assert refresh_changed(world.engine, clock.now() + timedelta(hours=2), date(2025, 3, 3), world.config) == 0
+    assert refresh_changed(world.engine, clock.now(), date(2025, 3, 3), world.config) == 1
+    assert {k for k, *_ in table(world, "李明", "pending")} >= {"talk_reminder@-7", "overdue_escalation:talk_reminder"}
+
+
+def test_a_back_filled_case_gets_the_latest_reminder_not_the_whole_series(world: World) -> None:
+    """Entered on 2025-05-10, received 2025-03-03 and no talk: one overdue reminder and the escalation, today."""
+    world.applicant("李明", date(2025, 3, 3))
+    services.advance(world.engine, FixedClock.on(date(2025, 5, 10)), services.SYSTEM, world.cases["李明"],
+                     StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3),
+                                 {"organisation_basis": "work_unit"}, backfill_reason="据纸质档案补录"))
+    refresh_case(world.engine, world.cases["李明"], date(2025, 5, 10), world.config)
+    assert {(k, s) for k, s, who, ch in table(world, "李明") if who == "陈静" or who == "刘洋"} == {
+        ("talk_reminder@+1", date(2025, 4, 4)), ("overdue_escalation:talk_reminder", date(2025, 4, 10))}
+
+
+def test_a_new_secretary_takes_over_pending_notices(world: World) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+    world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    with world.engine.begin() as conn:
+        conn.execute(update(ROLES).where(ROLES.c.member_id == world.members["陈静"]).values(until_on=date(2025, 3, 10)))
+        conn.execute(insert(ROLES).values(member_id=world.members["孙丽"], organisation_id=world.orgs[BRANCH],
+                                          role="secretary", from_on=date(2025, 3, 10)))
+    refresh_all(world.engine, date(2025, 3, 11), world.config)
+    pending = {who for _, _, who, ch in table(world, "李明", "pending") if ch == "inbox"}
+    assert "陈静" not in pending and {"孙丽", "王芳"} <= pending
+
+
+def test_one_meeting_notice_per_meeting_to_every_member(world: World) -> None:
+    for name in ("李明", "张华"):
+        world.applicant(name, date(2025, 3, 3))
+    with world.engine.begin() as conn:
+        meeting = conn.execute(insert(Meeting.__table__).values(
+            organisation_id=world.orgs[BRANCH], kind="branch_general_meeting", held_on=date(2025, 6, 20),
+            title="讨论接收预备党员", chair="陈静", recorder="王芳", status="open", version=0)).inserted_primary_key[0]
+        for name in ("李明", "张华"):
+            conn.execute(insert(AgendaItem.__table__).values(meeting_id=meeting, case_id=world.cases[name],
+                                                             purpose="admission", discussion="", result="pending"))
+    for name in ("李明", "张华"):
+        refresh_case(world.engine, world.cases[name], date(2025, 6, 1), world.config)
+    notices = [r for r in world.rows() if r["kind"] == "meeting_notice"]
+    assert {r["case_id"] for r in notices} == {world.cases["李明"]}  # the lowest case on the agenda carries it
+    assert {world.who(r["recipient"]) for r in notices if r["channel"] == "inbox"} == {"陈静", "王芳", "赵强", "孙丽"}
+    assert {r["send_on"] for r in notices} == {date(2025, 6, 17)}
+    report = sweep(world.engine, date(2025, 6, 17), FixedClock.on(date(2025, 6, 17)).now(), world.config,
+                   Recorder(world.config))
+    body = next(r["body"] for r in world.rows() if r["kind"] == "meeting_notice" and r["channel"] == "inbox")
+    assert len(report.sent) == len(notices)
+    assert "1. 讨论李明同志能否接收为预备党员\n2. 讨论张华同志能否接收为预备党员" in body
+    assert COMMITTEE not in {world.who(r["recipient"]) for r in notices}
+
+
+
+def test_the_sweep_finds_due_rows_through_the_index_not_by_walking_the_table(world: World) -> None:
+    """Its cost must follow the due notices: on SQLite every due-row query searches ``ix_notices_due``."""
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is SQLite's; PostgreSQL picks by table size and is measured in bench/sweep.py")
+    values = {"today": date(2025, 3, 27), "now": "2025-03-27 01:00:00", "max_attempts": 5, "batch": 500}
+    with world.engine.connect() as conn:
+        for query in DUE_QUERIES:
+            compiled = query.compile(dialect=conn.dialect)
+            params = compiled.construct_params(values)
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}",
+                                        tuple(str(params[k]) for k in compiled.positiontup or ())).all()
+            assert [row[-1] for row in plan] == ["SEARCH notices USING INDEX ix_notices_due (status=? AND send_on<?)"]
+
+
+def test_the_advance_hook_plans_inside_the_callers_transaction_and_never_undoes_it(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+    clock = FixedClock.on(date(2025, 3, 3))
+    services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"],
+                     StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
+    with world.engine.begin() as conn:
+        outbox.case_changed(conn, world.cases["李明"], date(2025, 3, 3), clock.now())
+    assert len(world.rows("李明")) == 12
+
+    def broken(conn: Any, case_id: int, *_: Any, **__: Any) -> None:
+        conn.execute(update(NOTICES).where(NOTICES.c.case_id == case_id).values(status="cancelled"))
+        raise RuntimeError("a bug in planning")
+
+    monkeypatch.setattr(outbox, "refresh_case", broken)
+    with world.engine.begin() as conn:
+        conn.execute(update(ORGS).where(ORGS.c.id == world.orgs[BRANCH]).values(webhook_url="http://robot"))
+        outbox.case_changed(conn, world.cases["李明"], date(2025, 3, 4), clock.now())
+    assert {r["status"] for r in world.rows("李明")} == {"pending"}  # the savepoint undid the half-done planning
+    with world.engine.connect() as conn:  # and the caller's own write stands
+        assert conn.execute(select(ORGS.c.webhook_url).where(ORGS.c.id == world.orgs[BRANCH])).scalar() == "http://robot"
