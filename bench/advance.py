@@ -12,7 +12,7 @@ size and that contender alone. Timed, per step and in one transaction each:
 * baseline: stdlib ``sqlite3`` doing the same reads and writes with hand-written SQL and no rule checks,
   with the statuses and rule set the engine would reach computed once beforehand.
 
-The applicants follow ``workflow.demo.DEMO_HISTORY`` from ``application_submitted`` to
+The applicants follow ``interfaces.demo.DEMO_HISTORY`` from ``application_submitted`` to
 ``political_review_passed``: ten distinct steps, eleven records (the activist is assessed twice), so each
 applicant costs eleven transactions. Both contenders are checked afterwards (audit chain intact, every case
 a ``candidate``) so a run cannot silently measure failures.
@@ -40,12 +40,12 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
+from interfaces.demo import DEMO_BIRTH_DATE, DEMO_HISTORY
 from states.facts import ApplicantFacts
 from states.procedure import FieldKind, spec_for
 from workflow import audit, roster, services
 from workflow.clock import FixedClock
 from workflow.db import make_engine, upgrade
-from workflow.demo import DEMO_BIRTH_DATE, DEMO_HISTORY
 from workflow.evidence import parse_evidence, to_json
 from workflow.machine import Case, fire
 from workflow.services import Actor, StepRequest

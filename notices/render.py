@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
 
 from notices.deadlines import NoticeKind
 from states.periods import cn_date
+from templates import TEMPLATES_DIR
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED_TEMPLATES = TEMPLATES_DIR
 ENV_VAR = "FAZHAN_TEMPLATES_DIR"
 EMAIL_HTML = "notices/email.html.j2"
 

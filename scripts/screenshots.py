@@ -16,10 +16,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from interfaces.web.app import create_app  # noqa: E402
+from interfaces.web.server import BackgroundServer  # noqa: E402
 from tests.web.browser import LAUNCH_ARGS, PASSWORD, TODAY, demo_database, ensure_chromium  # noqa: E402
 from workflow.clock import FixedClock  # noqa: E402
-from workflow.web.app import create_app  # noqa: E402
-from workflow.web.server import BackgroundServer  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"": {"width": 1280, "height": 860}, "-phone": {"width": 390, "height": 844}}

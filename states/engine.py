@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from states.facts import Act, ApplicantFacts, Override
+from states.facts import ApplicantFacts, Override
 from states.periods import cn_date
 from states.procedure import PROCEDURE, SPECS, StepSpec
 from states.rulesets import DEFAULT_POLICY, RULE_SETS, Policy, RuleSetId
+from states.specs import Act, Rule
 from states.steps import Severity, Step, Tag
-from states.verdicts import Check, Citation, Finding, Outcome, Rule, Verdict, met, unmet
+from states.verdicts import Check, Citation, Finding, Outcome, Verdict, met, unmet
 from states.workdays import HolidaysNotLoaded, WorkdayCalendar
 
 _DEFAULT_CALENDAR: WorkdayCalendar | None = None

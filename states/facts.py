@@ -9,14 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
+from states.rulesets import RuleSetId
 from states.steps import Status, Step
-
-if TYPE_CHECKING:
-    from states.procedure import StepSpec
-    from states.workdays import WorkdayCalendar
 
 
 class Standing(StrEnum):
@@ -92,15 +88,3 @@ class Override:
     authoriser: str
 
 
-@dataclass(frozen=True)
-class Act:
-    """The act being attempted: its step, its effective date and the evidence it brings."""
-
-    step: Step
-    on: date
-    evidence: Mapping[str, Any]
-    rule_set: RuleSetId
-    spec: StepSpec
-    calendar: WorkdayCalendar
-    policy: Policy = DEFAULT_POLICY
-    planning: bool = False  # True when the planner asks "from when?" without evidence

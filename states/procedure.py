@@ -7,19 +7,15 @@ each rule set. Everything else (the state machine, the planner, listings, forms)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-
 from states import rules as r
-from states.rulesets import ALL_SETS, ONLY_2026, SINCE_2014, RuleSetId
+from states.rulesets import ONLY_2026, SINCE_2014, RuleSetId
+from states.specs import Citations, Field, FieldKind, Rule, StepSpec
 from states.steps import Role, Severity, Stage, Status, Step, Tag
-from states.verdicts import Citation, Rule
+from states.verdicts import Citation
 
 HARD, SOFT, DUTY = Severity.HARD, Severity.SOFT, Severity.DUTY
 V, W, M, G, R26 = Tag.V, Tag.W, Tag.M, Tag.G, Tag.R26
 
-Citations = dict[RuleSetId, Citation]
 
 
 def c14(article: str, tag: Tag = V) -> Citations:
@@ -44,62 +40,6 @@ def cites(*parts: Citations) -> Citations:
     for part in parts:
         merged.update(part)
     return merged
-
-
-class FieldKind(StrEnum):
-    DATE = "date"
-    TEXT = "text"
-    INT = "int"
-    NUMBER = "number"
-    BOOL = "bool"
-    CHOICE = "choice"
-    PEOPLE = "people"  # names with their standing on the act's date
-    TALLY = "tally"  # one agenda item's vote count (states.votes.Tally)
-    DOCUMENTS = "documents"  # keys of documents handed over
-
-
-@dataclass(frozen=True)
-class Field:
-    """One piece of evidence an act must (or may) bring."""
-
-    key: str
-    label: str
-    kind: FieldKind
-    required: bool = True
-    choices: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    """One row of the procedure."""
-
-    step: Step
-    number: int | None  # paper number on the flowchart; None for side and terminal outcomes
-    name: str
-    stage: Stage
-    actor: Role
-    sources: tuple[Status, ...]
-    dest: Status | None  # None: the status does not change
-    basis: Citations  # the step's own article: cited when it is taken out of order
-    after: tuple[Step, ...] = ()
-    rules: tuple[Rule, ...] = ()
-    evidence: tuple[Field, ...] = ()
-    required_in: frozenset[RuleSetId] = ALL_SETS  # where later steps must find it recorded
-    repeatable: bool = False
-    produces: tuple[str, ...] = ()
-
-    @property
-    def trigger(self) -> str:
-        return self.step.value
-
-    @property
-    def label(self) -> str:
-        return f"{self.number}. {self.name}" if self.number else self.name
-
-    @property
-    def is_side_outcome(self) -> bool:
-        """Transfer, extension, cancellation, failure, withdrawal: possible, never required."""
-        return not self.required_in
 
 
 # ------------------------------------------------------------------ evidence used by several steps

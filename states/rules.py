@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from states.facts import Act, ApplicantFacts, Person, Standing
+from states.facts import ApplicantFacts, Person, Standing
 from states.periods import add_months, add_years, cn_date, cn_period, last_day_within, minimum_met_on
 from states.rulesets import ActivistAnchor, Policy, RuleSetId
+from states.specs import Act
 from states.steps import Step
 from states.verdicts import Finding, met, unmet
 from states.votes import Tally, VotingMethod, committee_quorum, decide, quorum_present, tally_problems

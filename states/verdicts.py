@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from states.periods import cn_date
 from states.rulesets import RuleSetId
 from states.steps import Severity, Step, Tag
-
-if TYPE_CHECKING:
-    from states.facts import Act, ApplicantFacts
 
 
 @dataclass(frozen=True)
@@ -44,32 +38,6 @@ def met(message: str = "", *, due_by: date | None = None) -> Finding:
 
 def unmet(message: str, *, allowed_from: date | None = None, due_by: date | None = None) -> Finding:
     return Finding(False, message, allowed_from, due_by)
-
-
-Guard = Callable[["ApplicantFacts", "Act"], Finding]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule: a pure guard, its severity, and its citation in each rule set where it applies."""
-
-    guard: Guard
-    severity: Severity
-    citations: Mapping[RuleSetId, Citation]
-    needs: tuple[str, ...] = ()  # evidence keys the guard reads; missing ones refuse the step
-    grave: bool = False  # a duty whose breach is a graver violation (审批超过六个月)
-
-    @property
-    def id(self) -> str:
-        return self.guard.__name__
-
-    @property
-    def title(self) -> str:
-        """The rule in Chinese: the first line of the guard's docstring."""
-        return (inspect.getdoc(self.guard) or self.id).splitlines()[0]
-
-    def applies_in(self, rule_set: RuleSetId) -> bool:
-        return rule_set in self.citations
 
 
 class Outcome(StrEnum):

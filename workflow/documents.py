@@ -29,6 +29,7 @@ from states.facts import ApplicantFacts, Standing
 from states.periods import add_years, cn_date, cn_period
 from states.rules import probation_ends_on
 from states.steps import Step
+from templates import TEMPLATES_DIR
 from workflow import audit, roster, services
 from workflow.clock import BEIJING, Clock
 from workflow.db import database_url
@@ -43,7 +44,7 @@ from workflow.meetings import (
 from workflow.services import Actor, Settings
 from workflow.tables import Document  # noqa: F401  (registers the table)
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = TEMPLATES_DIR
 ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES),
     undefined=StrictUndefined,

@@ -1,7 +1,7 @@
 """Whole meetings from the command line, as the README shows them: real processes, exit codes, Chinese, documents.
 
 The applicants are brought to the meeting in-process (the same services ``fazhan advance`` calls); every meeting
-command runs as ``python -m workflow``. The 接收 and the 转正 meeting use two databases and run side by side. The refusals a rule makes are tested
+command runs as ``python -m interfaces``. The 接收 and the 转正 meeting use two databases and run side by side. The refusals a rule makes are tested
 on the services (test_meetings.py); here only those with their own command-line behaviour.
 """
 
@@ -35,7 +35,7 @@ class Fazhan:
         self.env = {**os.environ, "FAZHAN_DB": str(db), "FAZHAN_TODAY": today.isoformat(), "FAZHAN_USER": "陈静"}
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "workflow", "meeting", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "interfaces", "meeting", *args], capture_output=True, text=True,
                               timeout=120, env=self.env)
 
     def ok(self, *args: str) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from interfaces.demo import DEMO_HISTORY
 from states.procedure import spec_for
 from workflow import services
 from workflow.clock import FixedClock
-from workflow.demo import DEMO_HISTORY
 from workflow.evidence import parse_evidence
 from workflow.services import Actor, StepRequest
 from workflow.tables import AuditEvent

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from interfaces.cli import app
 from tests.notices.world import BRANCH, World, build
-from workflow.cli import app
 from workflow.db import make_engine, upgrade
 
 

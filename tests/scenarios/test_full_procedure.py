@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from interfaces.demo import DEMO_HISTORY
 from states.engine import plan
 from states.rules import probation_ends_on
 from states.rulesets import DEFAULT_POLICY, RuleSetId
 from states.steps import Status, Step
 from tests.builders import run_history
-from workflow.demo import DEMO_HISTORY
 from workflow.errors import StepRefused
 from workflow.machine import fire
 

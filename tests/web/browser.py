@@ -15,10 +15,10 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
+from interfaces.web.demo import DEMO_PASSWORD, ensure_demo_users
 from workflow import demo_data
 from workflow.clock import Clock
 from workflow.db import make_engine, upgrade
-from workflow.web.demo import DEMO_PASSWORD, ensure_demo_users
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

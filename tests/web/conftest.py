@@ -25,11 +25,11 @@ from fastapi import FastAPI
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from interfaces.web.app import create_app
 from tests import pgserver
 from tests.conftest import BACKENDS
 from tests.web.browser import PASSWORD, TODAY, demo_database
 from workflow.clock import BEIJING, FixedClock
-from workflow.web.app import create_app
 
 with warnings.catch_warnings():  # Starlette asks for httpx2; the httpx-based client is the one installed
     warnings.simplefilter("ignore")

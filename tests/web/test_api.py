@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from typer.testing import CliRunner
 
+from interfaces.cli import app as cli_app
 from states.procedure import MAIN_LINE
 from tests.web.browser import TODAY
 from tests.web.conftest import LI, WANG, Client
-from workflow.cli import app as cli_app
 
 
 def test_show_gives_the_same_data_as_the_cli(as_user: Callable[[str], Client], world: str,

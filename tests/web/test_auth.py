@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from interfaces.web.auth import SESSION_MAX_AGE
 from tests.web.conftest import LI, Client, login
 from workflow.clock import FixedClock
 from workflow.tables import AuditEvent, User
-from workflow.web.auth import SESSION_MAX_AGE
 
 
 def _version(engine: Engine, case_id: int) -> int:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from interfaces.web.app import create_app
+from interfaces.web.server import BackgroundServer
 from tests.web.browser import LAUNCH_ARGS, PASSWORD, TODAY, demo_database, ensure_chromium
 from tests.web.conftest import LI, WANG
 from workflow.clock import FixedClock
-from workflow.web.app import create_app
-from workflow.web.server import BackgroundServer
 
 ON = TODAY.isoformat()
 

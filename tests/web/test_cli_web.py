@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-import workflow.cli.web  # noqa: F401  (registers the commands until workflow/cli/__init__.py imports it)
+import interfaces.cli.web  # noqa: F401  (registers the commands until interfaces/cli/__init__.py imports it)
+from interfaces.cli import app
+from interfaces.web.users import authenticate
 from tests.web.browser import TODAY, demo_database
-from workflow.cli import app
 from workflow.clock import FixedClock
 from workflow.db import make_engine
-from workflow.web.users import authenticate
 
 FIXED = FixedClock.on(TODAY)
 
@@ -47,7 +47,7 @@ def test_user_add_refuses_bad_roles_short_passwords_and_duplicates(engine: Engin
 
 def test_web_command_prepares_the_demo_and_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: dict[str, object] = {}
-    monkeypatch.setattr("workflow.web.server.serve", lambda db, clock, **options: served.update(db=db, today=clock.today(), **options))
+    monkeypatch.setattr("interfaces.web.server.serve", lambda db, clock, **options: served.update(db=db, today=clock.today(), **options))
     monkeypatch.setenv("FAZHAN_TODAY", TODAY.isoformat())
     monkeypatch.setenv("FAZHAN_SECRET_KEY", "cli-test")
     database = tmp_path / "demo.db"

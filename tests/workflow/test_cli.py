@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow.demo import DEMO_BIRTH_DATE, DEMO_HISTORY
+from interfaces.demo import DEMO_BIRTH_DATE, DEMO_HISTORY
 
-FAZHAN = [sys.executable, "-m", "workflow"]
+FAZHAN = [sys.executable, "-m", "interfaces"]
 
 
 def fazhan(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

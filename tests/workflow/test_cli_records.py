@@ -16,7 +16,7 @@ class Fazhan:
         self.env = {**os.environ, "FAZHAN_DB": str(db), "FAZHAN_TODAY": today}
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "workflow", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "interfaces", *args], capture_output=True, text=True,
                               timeout=60, env=self.env)
 
     def ok(self, *args: str) -> str:

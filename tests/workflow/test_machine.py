@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from interfaces.demo import DEMO_HISTORY
 from states.engine import check
 from states.facts import ApplicantFacts
 from states.procedure import spec_for
 from states.steps import Status, Step
 from tests.builders import run_history
-from workflow.demo import DEMO_HISTORY
 from workflow.errors import StepRefused
 from workflow.evidence import parse_evidence
 from workflow.machine import MACHINE, Case, fire

@@ -137,7 +137,7 @@ def test_violations_and_overrides_are_stored_with_the_step(engine: Engine, clock
 
 
 def test_events_replay_into_exactly_what_the_tables_hold(engine: Engine, case_id: int) -> None:
-    from workflow.demo import DEMO_HISTORY
+    from interfaces.demo import DEMO_HISTORY
 
     clock = FixedClock.on(date(2026, 11, 23))
     services.add_member(engine, clock, SECRETARY, name="陈静", organisation="计算机学院党支部", since=date(2005, 1, 1))

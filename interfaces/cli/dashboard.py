@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json
 from states.periods import cn_date
 from states.steps import Status
 from workflow import demo_data, services
-from workflow.cli.app import DbOption, JsonOption, app, console, emit_json
 from workflow.clock import clock_from_environment
 from workflow.db import database_url, make_engine, upgrade
 
@@ -53,8 +53,8 @@ def run(
     db: DbOption = None,
 ) -> None:
     """主程序（make run）：准备数据库，首次运行载入演示组织、申请人和演示用户，启动网页和到期通知调度。"""
-    from workflow.web import demo as web_demo
-    from workflow.web.server import serve  # uvicorn is imported only when serving
+    from interfaces.web import demo as web_demo
+    from interfaces.web.server import serve  # uvicorn is imported only when serving
 
     upgrade(db)
     engine, clock = make_engine(db), clock_from_environment(os.environ.get("FAZHAN_TODAY"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.cli import dashboard, meetings, notices, procedure, records, web  # noqa: F401  (each registers its commands)
-from workflow.cli.app import app
+from interfaces.cli import dashboard, meetings, notices, procedure, records, web  # noqa: F401  (each registers its commands)
+from interfaces.cli.app import app
 
 __all__ = ["app"]

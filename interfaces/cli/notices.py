@@ -19,13 +19,13 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
+from interfaces.cli.app import EXIT_USAGE, DbOption, JsonOption, app, console, emit_json, fail, told
 from notices import inbox as inbox_service
 from notices import outbox
 from notices.outbox import NoticeStatus
 from notices.sweep import sweep
 from states.periods import cn_date
 from workflow import services
-from workflow.cli.app import EXIT_USAGE, DbOption, JsonOption, app, console, emit_json, fail, told
 from workflow.clock import BEIJING, Clock, FixedClock, clock_from_environment
 from workflow.db import database_url, make_engine
 

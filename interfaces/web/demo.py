@@ -9,10 +9,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
+from interfaces.web.users import HASHER, add_user, has_users
 from workflow import demo_data, roster
 from workflow.clock import Clock
 from workflow.services import SYSTEM
-from workflow.web.users import HASHER, add_user, has_users
 
 DEMO_PASSWORD = "fazhan-demo"
 # username, role, organisation (the root of the scope), member on the roster, display name

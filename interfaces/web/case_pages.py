@@ -7,14 +7,14 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from interfaces.web import forms, reading, views
+from interfaces.web.deps import CaseDep, FormDep, VisitorDep, WebDep
+from interfaces.web.rendering import page
 from states.procedure import SPECS, StepSpec
 from states.steps import Step
 from states.verdicts import Check
 from workflow import services
 from workflow.errors import FazhanError, StaleRecord, StepRefused
-from workflow.web import forms, reading, views
-from workflow.web.deps import CaseDep, FormDep, VisitorDep, WebDep
-from workflow.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
 

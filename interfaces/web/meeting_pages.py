@@ -12,6 +12,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from interfaces.web import forms, reading
+from interfaces.web import scope as scopes
+from interfaces.web.deps import FormDep, MeetingDep, Visitor, VisitorDep, Web, WebDep
+from interfaces.web.rendering import page
 from states.attendance import PROBATION_OUTCOMES, PURPOSES, Ballots, ItemPurpose, MeetingKind
 from states.procedure import SPECS, Field
 from states.votes import Opinion, VotingMethod
@@ -19,10 +23,6 @@ from workflow import meetings, services
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence
 from workflow.meetings import MeetingView
-from workflow.web import forms, reading
-from workflow.web import scope as scopes
-from workflow.web.deps import FormDep, MeetingDep, Visitor, VisitorDep, Web, WebDep
-from workflow.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
 DONE = {"opened": "已开会，应到会人员名单按会议当日的党员名册确定。", "attendance": "已保存出席情况。",

@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from interfaces.cli.app import EXIT_REFUSED, JsonOption, app, console, fail
+from interfaces.cli.app import emit_json as _emit_json
+from interfaces.demo import DEMO_BIRTH_DATE, DEMO_HISTORY, DEMO_TOO_EARLY
 from states.engine import NextStep, check, plan
 from states.facts import ApplicantFacts, Override
 from states.periods import cn_date
@@ -18,9 +21,6 @@ from states.rulesets import RULE_SETS, Policy, RuleSetId, rule_set_in_force
 from states.steps import Stage, Status, Step
 from states.verdicts import Check
 from states.workdays import WorkdayCalendar, load_arrangement, user_holidays_dir
-from workflow.cli.app import EXIT_REFUSED, JsonOption, app, console, fail
-from workflow.cli.app import emit_json as _emit_json
-from workflow.demo import DEMO_BIRTH_DATE, DEMO_HISTORY, DEMO_TOO_EARLY
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence, parse_evidence, to_json
 from workflow.machine import Case, fire

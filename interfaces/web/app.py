@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from interfaces.web import api, case_pages, inbox_pages, meeting_pages, pages
+from interfaces.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
+from interfaces.web.deps import CsrfRejected, LoginRequired, Web
+from interfaces.web.rendering import STATIC, environment, page
+from interfaces.web.scope import Forbidden, OutOfScope
 from workflow.clock import Clock, SystemClock
 from workflow.db import make_engine
 from workflow.errors import FazhanError, StaleRecord, UnknownApplicant
-from workflow.web import api, case_pages, inbox_pages, meeting_pages, pages
-from workflow.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
-from workflow.web.deps import CsrfRejected, LoginRequired, Web
-from workflow.web.rendering import STATIC, environment, page
-from workflow.web.scope import Forbidden, OutOfScope
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
+from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, told
+from interfaces.cli.procedure import print_plan
 from states.facts import Override
 from states.periods import cn_date
 from states.procedure import SPECS, spec_for
 from states.steps import Step
 from workflow import roster, services
-from workflow.cli.app import DbOption, JsonOption, app, console, emit_json, told
-from workflow.cli.procedure import print_plan
 from workflow.clock import BEIJING, Clock, clock_from_environment
 from workflow.db import database_url, make_engine, upgrade
 from workflow.evidence import parse_evidence, to_json

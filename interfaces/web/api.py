@@ -16,14 +16,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from interfaces.web import catalogue, forms, reading
+from interfaces.web import scope as scopes
+from interfaces.web.case_pages import spec_for_slug
+from interfaces.web.deps import ApiVisitorDep, CaseDep, WebDep
 from states.rulesets import DEFAULT_POLICY, RuleSetId
 from workflow import services
 from workflow.errors import StaleRecord, StepRefused
 from workflow.evidence import to_json
-from workflow.web import catalogue, forms, reading
-from workflow.web import scope as scopes
-from workflow.web.case_pages import spec_for_slug
-from workflow.web.deps import ApiVisitorDep, CaseDep, WebDep
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, Any]] = {

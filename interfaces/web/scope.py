@@ -1,6 +1,6 @@
 """Data scope and permissions: which cases a login may see, and which steps it may record.
 
-Every page route and every API route goes through these checks (via ``workflow.web.deps``), so a case
+Every page route and every API route goes through these checks (via ``interfaces.web.deps``), so a case
 outside the user's organisation subtree is "not found" everywhere, never merely hidden from a menu.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from interfaces.web.users import UserRole, WebUser
 from states.attendance import MeetingKind
 from states.procedure import StepSpec
 from states.steps import Role
@@ -17,7 +18,6 @@ from workflow import roster
 from workflow.errors import FazhanError
 from workflow.services import CASES
 from workflow.tables import Meeting
-from workflow.web.users import UserRole, WebUser
 
 BRANCH_ACTORS = frozenset({Role.APPLICANT, Role.BRANCH, Role.BRANCH_COMMITTEE, Role.BRANCH_GENERAL_MEETING})
 COMMITTEE_ACTORS = frozenset({Role.HIGHER_COMMITTEE, Role.HIGHER_ORGANISATION_DEPARTMENT})

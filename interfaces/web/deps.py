@@ -17,12 +17,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
+from interfaces.web import scope as scopes
+from interfaces.web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, Sessions, tokens_match
+from interfaces.web.scope import Scope
+from interfaces.web.users import WebUser, authenticate, get_user
 from workflow.clock import Clock
 from workflow.errors import FazhanError
-from workflow.web import scope as scopes
-from workflow.web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, Sessions, tokens_match
-from workflow.web.scope import Scope
-from workflow.web.users import WebUser, authenticate, get_user
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -12,13 +12,13 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from interfaces.web.scope import Scope, require_organisation
 from states.engine import check
 from states.steps import Status, Step
 from states.verdicts import Check
 from workflow import services
 from workflow.clock import Clock
 from workflow.services import CaseSummary, Deadline
-from workflow.web.scope import Scope, require_organisation
 
 WEEK = 7
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from interfaces.cli.app import EXIT_REFUSED, DbOption, JsonOption, app, console, emit_json, told
+from interfaces.cli.records import ByOption, _actor, _clock, _date, _engine
 from states.attendance import Ballots, MeetingKind
 from states.facts import Override
 from states.periods import cn_date, cn_period
@@ -20,8 +22,6 @@ from states.procedure import SPECS
 from states.steps import Step
 from states.votes import ONE_BY_ONE_PROBLEM
 from workflow import meetings, services
-from workflow.cli.app import EXIT_REFUSED, DbOption, JsonOption, app, console, emit_json, told
-from workflow.cli.records import ByOption, _actor, _clock, _date, _engine
 from workflow.evidence import to_json
 from workflow.meetings import MeetingRefused, MeetingView
 

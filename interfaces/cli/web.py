@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
+from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, told
+from interfaces.web import demo, users
 from workflow import demo_data
-from workflow.cli.app import DbOption, JsonOption, app, console, emit_json, told
 from workflow.clock import clock_from_environment
 from workflow.db import make_engine, upgrade
 from workflow.services import Actor
-from workflow.web import demo, users
 
 user_app = typer.Typer(help="网页登录用户：角色和数据范围（所属党组织及其下级）。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -27,7 +27,7 @@ def web(
     db: DbOption = None,
 ) -> None:
     """启动网页：工作台、申请人、逐步办理、流程图、审计和 /api（Ctrl-C 退出）。"""
-    from workflow.web.server import serve  # uvicorn is imported only when serving
+    from interfaces.web.server import serve  # uvicorn is imported only when serving
 
     upgrade(db)
     clock = clock_from_environment(os.environ.get("FAZHAN_TODAY"))

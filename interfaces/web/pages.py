@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from interfaces.web import catalogue, charts, reading
+from interfaces.web import scope as scopes
+from interfaces.web.auth import LOGIN_COOKIE, SESSION_COOKIE, safe_next
+from interfaces.web.deps import FormDep, VisitorDep, WebDep
+from interfaces.web.rendering import page
+from interfaces.web.users import authenticate
 from states.rulesets import DEFAULT_POLICY, RULE_SETS, RuleSetId
 from states.steps import Status
 from workflow import services
 from workflow.errors import FazhanError
-from workflow.web import catalogue, charts, reading
-from workflow.web import scope as scopes
-from workflow.web.auth import LOGIN_COOKIE, SESSION_COOKIE, safe_next
-from workflow.web.deps import FormDep, VisitorDep, WebDep
-from workflow.web.rendering import page
-from workflow.web.users import authenticate
 
 router = APIRouter(include_in_schema=False)
 

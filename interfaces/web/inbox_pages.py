@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from interfaces.web.deps import FormDep, VisitorDep, WebDep
+from interfaces.web.rendering import page
+from interfaces.web.users import WebUser
+from interfaces.web.views import beijing
 from notices import inbox
-from workflow.web.deps import FormDep, VisitorDep, WebDep
-from workflow.web.rendering import page
-from workflow.web.users import WebUser
-from workflow.web.views import beijing
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from interfaces.web.scope import COMMITTEE_ACTORS
 from states.procedure import PROCEDURE, StepSpec
 from states.steps import Role, Stage, Status, Step
-from workflow.web.scope import COMMITTEE_ACTORS
 
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 26, 10, 120, 560
 

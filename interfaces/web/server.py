@@ -10,8 +10,8 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
+from interfaces.web.app import create_app
 from workflow.clock import Clock
-from workflow.web.app import create_app
 
 
 def serve(db_url: str | None, clock: Clock, *, host: str = "127.0.0.1", port: int = 8000,

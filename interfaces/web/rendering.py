@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from interfaces.web.auth import CSRF_FIELD
+from interfaces.web.deps import Visitor, web
 from notices import inbox
 from states.periods import cn_date
-from workflow.web.auth import CSRF_FIELD
-from workflow.web.deps import Visitor, web
+from templates import TEMPLATES_DIR
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+TEMPLATES = TEMPLATES_DIR / "web"
 STATIC = TEMPLATES / "static"
 
 
