@@ -18,7 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2  # two workers: this machine's two cores (each starts its own PostgreSQL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -64,7 +64,7 @@ def main(applicants: int) -> None:
     instrument()
     with tempfile.TemporaryDirectory(prefix="fazhan-breakdown-") as folder:
         path = Path(folder) / "engine.db"
-        bench.setup(path, applicants)
+        bench.setup(f"sqlite:///{path}", applicants)
         engine = bench.make_engine(f"sqlite:///{path}")
         dialect = engine.dialect
         dialect.do_commit = timed("[sqlite3 commit]", dialect.do_commit)

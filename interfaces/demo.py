@@ -19,7 +19,7 @@ DEMO_HISTORY: list[tuple[str, date, dict[str, Any]]] = [
     ("candidate_designated", date(2025, 6, 16), {"opinions_heard": "是", "members": "5", "present": "5"}),
     ("candidate_filed", date(2025, 6, 27), {}),
     ("sponsors_assigned", date(2025, 7, 4), {"sponsors": "王芳:正式,赵强:正式"}),
-    ("political_review_passed", date(2025, 9, 15), {"conclusion": "政审〔2025〕12号：合格"}),
+    ("political_review_passed", date(2025, 9, 15), {"result": "合格", "conclusion": "政审〔2025〕12号：合格"}),
     ("training_completed", date(2025, 10, 20), {"days": "3"}),
     ("committee_reviewed", date(2025, 11, 5), {"members": "5", "present": "5"}),
     ("pre_review_passed", date(2025, 11, 20), {"written_notice": "是"}),

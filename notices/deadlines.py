@@ -89,18 +89,40 @@ class DueNotice:
 
     @property
     def key(self) -> str:
-        """The ``kind`` stored in the outbox: with the offset, so each reminder of a series is its own notice."""
-        return notice_key(self.kind, self.offset, self.topic)
+        """The ``kind`` stored in the outbox (with the topic of an escalation); the offset has its own column."""
+        return notice_key(self.kind, None, self.topic)
+
+    @property
+    def reminder_offset(self) -> int:
+        """The outbox's ``reminder_offset``: the place in a series of reminders, 0 outside a series."""
+        return self.offset or 0
 
 
 def notice_key(kind: NoticeKind, offset: int | None = None, topic: NoticeKind | None = None) -> str:
     """``talk_reminder@-7``, ``talk_reminder@+0``, ``overdue_escalation:talk_reminder``, ``publicity_notice``.
+
+    A name for people and logs; the outbox stores the offset in its own column (``DueNotice.key`` has none).
 
     >>> notice_key(NoticeKind.TALK_REMINDER, -7), notice_key(NoticeKind.OVERDUE_ESCALATION, None, NoticeKind.TALK_REMINDER)
     ('talk_reminder@-7', 'overdue_escalation:talk_reminder')
     """
     text = kind.value if topic is None else f"{kind.value}:{topic.value}"
     return text if offset is None else f"{text}@{offset:+d}"
+
+
+# The kinds sent as a series of reminders at configured offsets (their rows carry reminder_offset).
+SERIES_KINDS = frozenset({NoticeKind.TALK_REMINDER, NoticeKind.ASSESSMENT_REMINDER, NoticeKind.ADMISSION_MEETING_DUE,
+                          NoticeKind.APPROVAL_WARNING, NoticeKind.OATH_REMINDER, NoticeKind.CANDIDATE_ELIGIBLE,
+                          NoticeKind.PROBATION_ENDING})
+
+
+def notice_name(kind: str, reminder_offset: int | None) -> str:
+    """A stored row's kind and offset as one name, for logs and tests.
+
+    >>> notice_name("talk_reminder", -7), notice_name("talk_reminder", 0), notice_name("publicity_notice", 0)
+    ('talk_reminder@-7', 'talk_reminder@+0', 'publicity_notice')
+    """
+    return f"{kind}@{reminder_offset or 0:+d}" if kind in SERIES_KINDS else kind
 
 
 def parse_key(text: str) -> tuple[NoticeKind, int | None, NoticeKind | None]:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, insert
 
 from notices.config import NoticeConfig
 from notices.render import Rendered, render_email_html
+from workflow.safe_text import header_text
 from workflow.tables import InboxMessage
 
 INBOX = InboxMessage.__table__
@@ -93,10 +94,10 @@ class Channels:
     def send_email(self, outgoing: Outgoing, now: datetime) -> None:
         """One message over SMTP; raises DeliveryError when the server refuses it or cannot be reached."""
         message = EmailMessage()
-        message["Subject"] = outgoing.subject
+        message["Subject"] = header_text(outgoing.subject)  # a line break in a name cannot add a header
         message["From"] = self.config.smtp_sender
         username, _, domain = outgoing.target.partition("@")
-        message["To"] = Address(outgoing.name, username, domain)
+        message["To"] = Address(header_text(outgoing.name), username, domain)
         message["Date"] = format_datetime(now)
         message["Message-ID"] = message_id(outgoing.notice_id, self.config.message_id_domain)
         message["X-Fazhan-Notice-Id"] = str(outgoing.notice_id)

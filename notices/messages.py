@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from notices.config import NoticeConfig
 from notices.deadlines import DueNotice, NoticeKind, step_label
 from notices.recipients import Roster
+from workflow.fastsql import Raw, Sql
 from workflow.tables import Applicant, Case
 
 APPLICANTS, CASES = Applicant.__table__, Case.__table__
@@ -43,13 +44,13 @@ class CaseInfo:
     feedback_to: str
 
 
-CASE_NAME = (select(CASES.c.organisation_id, APPLICANTS.c.name)
-             .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id).where(CASES.c.id == bindparam("case_id")))
+CASE_NAME = Sql("SELECT c.organisation_id, a.name FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+               " WHERE c.id = :case_id")  # once per swept case: on the driver (workflow/fastsql.py)
 
 
 def case_info(conn: Connection, roster: Roster, case_id: int, config: NoticeConfig) -> CaseInfo:
-    row = conn.execute(CASE_NAME, {"case_id": case_id}).one()
-    org = roster.organisation(row.organisation_id)
+    organisation_id, name = Raw(conn).execute(CASE_NAME, {"case_id": case_id}).fetchone()
+    org = roster.organisation(organisation_id)
     higher = roster.higher_committee(org.id)
     leaders = roster.branch_leaders(org.id)
     contact = f"{org.name}（联系人：{leaders[0].name}）" if leaders else org.name
@@ -58,7 +59,7 @@ def case_info(conn: Connection, roster: Roster, case_id: int, config: NoticeConf
         contact += f"或{higher.name}" + (f"（组织员：{organisers[0].name}）" if organisers else "")
     if config.publicity_feedback:
         contact += f"，{config.publicity_feedback}"
-    return CaseInfo(case_id, row.name, org.id, org.name, higher.name if higher else org.name, contact)
+    return CaseInfo(case_id, name, org.id, org.name, higher.name if higher else org.name, contact)
 
 
 def notice_context(info: CaseInfo, notice: DueNotice, recipient: str, today: date) -> dict[str, Any]:

@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from notices.config import NoticeConfig, load_config
 from notices.deadlines import DueNotice, due_notices, meeting_notice
 from notices.recipients import Recipient, Roster, RosterMemo, liaison_names
+from states.facts import ApplicantFacts
 from workflow.clock import BEIJING
 from workflow.errors import UnknownApplicant
+from workflow.fastsql import Raw, Sql
 from workflow.services import Settings, load_case
 from workflow.tables import AgendaItem, Applicant, AuditEvent, Meeting, Notice
 from workflow.tables import Case as CaseRow
@@ -38,17 +40,37 @@ MEETINGS, ITEMS, APPLICANTS = Meeting.__table__, AgendaItem.__table__, Applicant
 EVENTS = AuditEvent.__table__
 log = logging.getLogger(__name__)
 DEFAULT_SETTINGS = Settings()
-Key = tuple[str, date, str, str]  # (kind, due_on, recipient, channel): the outbox's unique key, less the case
+Key = tuple[str, date, str, str, int]  # (kind, due_on, recipient, channel, reminder_offset): the unique key less the case
 
-CASE_ROWS = (select(NOTICES.c.id, NOTICES.c.kind, NOTICES.c.due_on, NOTICES.c.recipient, NOTICES.c.channel,
-                    NOTICES.c.status, NOTICES.c.send_on)
-             .where(NOTICES.c.case_id == bindparam("case_id")))
+# The two reads of every planning run on the driver (workflow/fastsql.py): a Core statement costs more here.
+CASE_ROWS = Sql("SELECT id, kind, due_on, recipient, channel, reminder_offset, status, send_on FROM notices"
+                " WHERE case_id = :case_id")
+MEETINGS_OF_CASE = Sql(
+    "SELECT m.id, m.held_on, m.title, m.kind FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id"
+    " WHERE i.case_id = :case_id AND m.held_on >= :on AND m.status != 'closed'")
+
+
+class CaseRow(NamedTuple):
+    """One stored notice of a case, as planning compares it with the plan."""
+
+    id: int
+    kind: str
+    due_on: date
+    recipient: str
+    channel: str
+    reminder_offset: int
+    status: str
+    send_on: date
+
+
+def case_rows(conn: Connection, case_id: int) -> list[CaseRow]:
+    raw = Raw(conn)
+    return [CaseRow(i, kind, raw.date(due), who, channel, offset, status, raw.date(send))  # type: ignore[arg-type]
+            for i, kind, due, who, channel, offset, status, send in raw.execute(CASE_ROWS, {"case_id": case_id})]
+
+
 SET_STATUS = (update(NOTICES).where(NOTICES.c.id == bindparam("row_id"), NOTICES.c.status.in_(bindparam(
     "from_status", expanding=True))).values(status=bindparam("new_status")))
-MEETINGS_OF_CASE = (select(MEETINGS.c.id, MEETINGS.c.held_on, MEETINGS.c.title)
-                    .join(ITEMS, ITEMS.c.meeting_id == MEETINGS.c.id)
-                    .where(ITEMS.c.case_id == bindparam("case_id"), MEETINGS.c.held_on >= bindparam("on"),
-                           MEETINGS.c.status != "closed", MEETINGS.c.kind.in_(bindparam("kinds", expanding=True))))
 AGENDA = (select(ITEMS.c.case_id, ITEMS.c.purpose, APPLICANTS.c.name)
           .join(CASES, CASES.c.id == ITEMS.c.case_id).join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
           .where(ITEMS.c.meeting_id == bindparam("meeting_id")).order_by(ITEMS.c.id))
@@ -86,7 +108,8 @@ class Planned:
 
     @property
     def key(self) -> Key:
-        return (self.notice.key, self.notice.due_on, self.recipient.address, self.recipient.channel.value)
+        return (self.notice.key, self.notice.due_on, self.recipient.address, self.recipient.channel.value,
+                self.notice.reminder_offset)
 
 
 @dataclass
@@ -121,7 +144,7 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
               settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None) -> CasePlan:
     """Every notice row the case calls for, past and future, with recipients from the roster of ``today``."""
     loaded = load_case(conn, case_id)
-    dues = due_notices(loaded.facts, today, config, policy=settings.policy, calendar=settings.calendar)
+    dues = _due_notices(loaded.facts, today, config, settings)
     if not loaded.facts.status.is_terminal:
         dues += meeting_notices(conn, case_id, today, config)
     roster = Roster(conn, today, memo)
@@ -134,20 +157,44 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
     return CasePlan(case_id, loaded.organisation_id, planned, roster.memo)
 
 
+DUE_MEMO_SIZE = 50_000
+_DUE_MEMO: dict[tuple[Any, ...], tuple[Any, list[DueNotice]]] = {}
+
+
+def _due_notices(facts: ApplicantFacts, today: date, config: NoticeConfig, settings: Settings) -> list[DueNotice]:
+    """``due_notices`` (pure), remembered: the scheduler plans a changed case, then its sweep plans it again.
+
+    The key holds the identity of the facts' record objects (``workflow.steprows`` hands out one object per
+    stored row); the entry keeps those objects, the configuration and the settings alive, so no identity can
+    be reused by another object while the entry exists.
+    """
+    key = (facts.status, facts.birth_date, facts.branch_has_committee, tuple(map(id, facts.records)), today,
+           id(config), id(settings))
+    found = _DUE_MEMO.get(key)
+    if found is None:
+        if len(_DUE_MEMO) >= DUE_MEMO_SIZE:
+            _DUE_MEMO.clear()
+        notices = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
+        found = _DUE_MEMO[key] = ((facts.records, config, settings), notices)
+    return list(found[1])
+
+
 def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig) -> list[DueNotice]:
     """The 会议通知 of each coming 党员大会 with this case on its agenda.
 
     One notice per meeting, not per applicant: it hangs on the agenda's lowest case number and lists
     every item, so a member invited to discuss three applicants gets one notice.
     """
-    meetings = conn.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today,
-                                                "kinds": list(config.general_meeting_kinds)}).all()
+    raw = Raw(conn)
+    meetings = {number: (held_on, title) for number, held_on, title, kind
+                in raw.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today})
+                if kind in config.general_meeting_kinds}
     found = []
-    for meeting in {m.id: m for m in meetings}.values():
-        items = conn.execute(AGENDA, {"meeting_id": meeting.id}).all()
+    for number, (held_on, title) in meetings.items():
+        items = conn.execute(AGENDA, {"meeting_id": number}).all()
         if items and min(i.case_id for i in items) == case_id:
             agenda = [agenda_line(i.name, i.purpose) for i in items]
-            found.append(meeting_notice(meeting.held_on, agenda, meeting.title or "", config))
+            found.append(meeting_notice(raw.date(held_on), agenda, title or "", config))  # type: ignore[arg-type]
     return found
 
 
@@ -198,7 +245,7 @@ def start_of(day: date) -> datetime:
 
 def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
     result = RefreshResult(plan.case_id, planned=len(plan.planned))
-    existing = {(r.kind, r.due_on, r.recipient, r.channel): r for r in conn.execute(CASE_ROWS, {"case_id": plan.case_id})}
+    existing = {row_key(r): r for r in case_rows(conn, plan.case_id)}
     for key, row in existing.items():
         wanted = plan.planned.get(key)
         if wanted is None and row.status in REPLACEABLE:
@@ -218,6 +265,11 @@ def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> 
     return result
 
 
+def row_key(row: Any) -> Key:
+    """A stored row's key, to look it up among the planned ones."""
+    return (row.kind, row.due_on, row.recipient, row.channel, row.reminder_offset)
+
+
 def _series_key(item: Planned) -> tuple[Any, ...]:
     """The reminders of one deadline to one address form a series: its key without the offset."""
     return (item.notice.kind, item.notice.topic, item.notice.due_on, item.recipient.address, item.recipient.channel)
@@ -233,7 +285,8 @@ def _latest_past_send_days(items: Any, today: date) -> dict[tuple[Any, ...], dat
 
 
 def _row(case_id: int, item: Planned, created_at: datetime) -> dict[str, Any]:
-    return {"case_id": case_id, "kind": item.notice.key, "due_on": item.notice.due_on,
+    return {"case_id": case_id, "kind": item.notice.key, "reminder_offset": item.notice.reminder_offset,
+            "due_on": item.notice.due_on,
             "send_on": item.notice.send_on, "recipient": item.recipient.address,
             "channel": item.recipient.channel.value, "status": NoticeStatus.PENDING.value, "subject": "", "body": "",
             "attempts": 0, "late": False, "created_at": created_at}

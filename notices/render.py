@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from notices.deadlines import NoticeKind
 from states.periods import cn_date
@@ -51,7 +52,7 @@ def environment(override_dir: str | None = None) -> Environment:
 @lru_cache(maxsize=8)
 def _environment(override: str | None) -> Environment:
     search = [override, str(SHIPPED_TEMPLATES)] if override else [str(SHIPPED_TEMPLATES)]
-    env = Environment(
+    env = SandboxedEnvironment(  # a deployment's override templates cannot reach Python internals
         loader=FileSystemLoader(search),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),

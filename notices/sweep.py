@@ -18,7 +18,9 @@ What "exactly once" means here, precisely:
   compare-and-set on ``(status, attempts)``; the loser skips the row.
 
 A failed delivery is retried with exponential backoff (``next_attempt_at``, ``last_error``); after
-``max_attempts`` it stays ``failed`` and appears in ``fazhan notices list --failed`` until someone retries it.
+``max_attempts`` it stays ``failed`` and appears in ``fazhan notices failed`` until someone retries it. A row
+left ``sending`` by its last allowed attempt (the process died each time) is marked ``failed`` too, once its
+lease expires: nothing stays ``sending`` for ever.
 Before anything of a case is sent, the case is planned again (``refresh_case``): a notice whose reason has
 gone (the step was done, the applicant withdrew) is cancelled instead of sent.
 """
@@ -36,15 +38,19 @@ from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
 from notices.config import NoticeConfig
 from notices.deadlines import parse_key
-from notices.delivery import Channels, DeliveryError, Outgoing, deliver_to_inbox
+from notices.delivery import Channels, DeliveryError, Outgoing
 from notices.messages import CaseInfo, case_info, notice_context
-from notices.outbox import DEFAULT_SETTINGS, NOTICES, CasePlan, NoticeStatus, apply_plan, plan_case
+from notices.outbox import DEFAULT_SETTINGS, NOTICES, CasePlan, NoticeStatus, apply_plan, plan_case, row_key
 from notices.recipients import Channel, Roster, RosterMemo
 from notices.render import Rendered, render_notice
+from notices.robots import RobotChannels
+from workflow.fastsql import Raw, Sql, write_transaction
 from workflow.roster import MEMBERS, ORGS
 from workflow.services import Settings
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = (s.value for s in NoticeStatus)
+# A row left in 'sending' by its last allowed attempt: the process died or hung while delivering it.
+INTERRUPTED = "最后一次发送中途中断（程序退出或超时），无法确认是否送达；已达最多尝试次数，不再自动重发。"
 log = logging.getLogger(__name__)
 
 
@@ -122,7 +128,7 @@ def _is_due(row: Row[Any], today: date, now: datetime, config: NoticeConfig) -> 
 def sweep(engine: Engine, today: date, now: datetime, config: NoticeConfig, channels: Channels | None = None,
           *, settings: Settings = DEFAULT_SETTINGS, dry_run: bool = False) -> SweepReport:
     """Deliver every due notice: ``today`` and ``now`` come from the caller's clock, read once."""
-    channels = channels or Channels(config)
+    channels = channels or RobotChannels(config, engine)  # 钉钉/企业微信 robots set up in the web (issue 16)
     report, seen, memo = SweepReport(today), set[int](), RosterMemo(today)
     while True:
         with engine.connect() as conn:
@@ -152,13 +158,16 @@ def _sweep_case(engine: Engine, case_id: int, ids: list[int], today: date, now: 
     it undone and the rows still due. Email and webhook rows leave the transaction claimed (``sending``).
     """
     done, claimed = SweepReport(today), []
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         plan = plan_case(conn, case_id, today, config, settings, memo)
         done.cancelled += apply_plan(conn, plan, today, now).cancelled
         info: list[CaseInfo] = []  # looked up once, and only if something needs rendering
         for row in conn.execute(ROWS_BY_IDS, {"row_ids": ids}):
             if not _is_due(row, today, now, config):
                 continue  # cancelled by the planning above, or taken by another sweep
+            if row.status == SENDING and row.attempts >= config.max_attempts:
+                _failed(conn, row, row.attempts, INTERRUPTED, now, config, done)  # no further attempt: listed
+                continue
             try:
                 rendered = notice_text(conn, row, plan, info, today, config)
             except TemplateError as error:
@@ -198,7 +207,7 @@ def notice_text(conn: Connection, row: Row[Any], plan: CasePlan, info: list[Case
     """The row's text: as first rendered (a redelivery says the same), or rendered now from the plan."""
     if row.body:
         return Rendered(row.subject, row.body)
-    planned = plan.planned.get((row.kind, row.due_on, row.recipient, row.channel))
+    planned = plan.planned.get(row_key(row))
     if planned is None:
         raise TemplateError("该通知已不再需要，无法生成内容。")
     if not info:
@@ -232,12 +241,33 @@ def _seen(row: Row[Any], status: str, attempts: int) -> dict[str, Any]:
     return {"row_id": row.id, "seen_status": status, "seen_attempts": attempts}
 
 
+# The inbox path runs once per notice: on the driver (workflow/fastsql.py), as Core's UtcDateTime would store.
+MARK_SENT_RAW = Sql(
+    "UPDATE notices SET status = 'sent', attempts = :new_attempts, sent_at = :sent_moment, late = :is_late,"
+    " next_attempt_at = NULL, last_error = NULL, subject = :new_subject, body = :new_body"
+    " WHERE id = :row_id AND status = :seen_status AND attempts = :seen_attempts")
+INBOX_INSERT = Sql("INSERT INTO inbox_messages (member_id, notice_id, subject, body, created_at)"
+                   " VALUES (:member_id, :notice_id, :subject, :body, :created_at) ON CONFLICT (notice_id) DO NOTHING")
+
+
 def _deliver_inbox(conn: Connection, row: Row[Any], rendered: Rendered, today: date, now: datetime,
                    report: SweepReport) -> None:
-    """Inbox message and ``sent`` in one transaction: delivered exactly once, or not at all."""
-    member_id = int(row.recipient.partition(":")[2])
-    if _mark_sent(conn, row, (row.status, row.attempts), today, now, report, rendered):
-        deliver_to_inbox(conn, row.id, member_id, rendered, now)
+    """Inbox message and ``sent`` in one transaction: delivered exactly once, or not at all.
+
+    The message's UNIQUE ``notice_id`` keeps a redelivery from inserting a second copy (notices/delivery.py).
+    """
+    raw = Raw(conn)
+    late = today > row.send_on
+    marked = raw.execute(MARK_SENT_RAW, {**_seen(row, row.status, row.attempts), "new_attempts": row.attempts + 1,
+                                         "sent_moment": now, "is_late": late, "new_subject": rendered.subject,
+                                         "new_body": rendered.body}).rowcount
+    if not marked:
+        return
+    report.sent.append(row.id)
+    if late:
+        report.late.append(row.id)
+    raw.execute(INBOX_INSERT, {"member_id": int(row.recipient.partition(":")[2]), "notice_id": row.id,
+                               "subject": rendered.subject, "body": rendered.body, "created_at": now})
 
 
 def _claim(conn: Connection, row: Row[Any], rendered: Rendered, now: datetime, config: NoticeConfig) -> bool:

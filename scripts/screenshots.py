@@ -24,6 +24,8 @@ from workflow.clock import FixedClock  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"": {"width": 1280, "height": 860}, "-phone": {"width": 390, "height": 844}}
 APPLICANT = 3  # 王浩然: a 发展对象 with most of the first three stages done
+PAGES = {"organisations": "/organisations", "roster": "/organisations/2", "member": "/members/1",
+         "outbox": "/outbox?show=all"}
 
 
 def _login(page: Page, base: str, username: str) -> None:
@@ -32,6 +34,19 @@ def _login(page: Page, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+def _meeting(page: Page, base: str) -> str:
+    """A 党员大会 opened on the meeting page, everyone present: the page a secretary types into."""
+    page.goto(f"{base}/meetings")
+    page.select_option("select[name=organisation]", "计算机学院学生第一党支部")
+    page.select_option("select[name=kind]", "branch_general_meeting")
+    page.click("#open-meeting button[type=submit]")
+    path = page.url.removeprefix(base).split("?")[0]
+    for box in page.locator("#attendance input[type=checkbox]").all()[:7]:
+        box.check()
+    page.click("#attendance button[type=submit]")
+    return path
 
 
 def main() -> None:
@@ -51,6 +66,15 @@ def main() -> None:
                 page.screenshot(path=OUT / f"dashboard{suffix}.png", full_page=True)
                 page.goto(f"{server.url}/applicants/{APPLICANT}")
                 page.screenshot(path=OUT / f"applicant{suffix}.png", full_page=True)
+                for name, path in PAGES.items():
+                    page.goto(f"{server.url}{path}")
+                    page.screenshot(path=OUT / f"{name}{suffix}.png", full_page=True)
+                page.goto(f"{server.url}{_meeting(page, server.url)}")
+                page.screenshot(path=OUT / f"meeting{suffix}.png", full_page=True)
+                if phone:  # the folded menu, opened
+                    page.goto(f"{server.url}/")
+                    page.click(".menu-toggle")
+                    page.screenshot(path=OUT / "menu-phone.png")
                 context.close()
             browser.close()
     for png in sorted(OUT.glob("*.png")):

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from states.facts import ApplicantFacts, Override
+from states.paths import not_in_transfer, pending_transfer
 from states.periods import cn_date
 from states.procedure import PROCEDURE, SPECS, StepSpec
 from states.rulesets import DEFAULT_POLICY, RULE_SETS, Policy, RuleSetId
@@ -51,22 +52,20 @@ def _not_done_before(facts: ApplicantFacts, spec: StepSpec) -> Finding:
     return unmet(f"「{spec.label}」已于{cn_date(previous.on)}办理，不能重复办理。")
 
 
-def _preceding_steps_recorded(facts: ApplicantFacts, act: Act) -> Finding:
-    missing, later = [], []
+def _steps_out_of_order(facts: ApplicantFacts, act: Act) -> Finding:
+    later = [f"「{SPECS[step].label}」（{cn_date(record.on)}）" for step in act.spec.after
+             if (record := facts.last(step)) is not None and record.on > act.on]
+    return unmet(f"本步骤日期{cn_date(act.on)}早于已办理的{'、'.join(later)}。") if later else met()
+
+
+def _missing_preceding_steps(facts: ApplicantFacts, act: Act) -> list[tuple[Citation, Finding]]:
+    """One finding per article: a missing step is refused under the article of the step that is missing."""
+    by_article: dict[Citation, list[str]] = {}
     for step in act.spec.after:
         before = SPECS[step]
-        record = facts.last(step)
-        if record is None:
-            if act.rule_set in before.required_in:
-                missing.append(f"「{before.label}」")
-        elif record.on > act.on:
-            later.append(f"「{before.label}」（{cn_date(record.on)}）")
-    problems = []
-    if missing:
-        problems.append(f"须先办理{'、'.join(missing)}")
-    if later:
-        problems.append(f"本步骤日期{cn_date(act.on)}早于已办理的{'、'.join(later)}")
-    return unmet("；".join(problems) + "。") if problems else met()
+        if facts.last(step) is None and act.rule_set in before.required_in:
+            by_article.setdefault(_basis(before, act.rule_set), []).append(f"「{before.label}」")
+    return [(citation, unmet(f"须先办理{'、'.join(labels)}。")) for citation, labels in by_article.items()]
 
 
 def _missing_evidence(spec: StepSpec, rule: Rule, evidence: Mapping[str, Any]) -> list[str]:
@@ -138,14 +137,23 @@ def check(
     verdicts = [
         _verdict("status_allows_step", "当前状态可以办理本步骤", Severity.HARD, basis, status, None),
         _verdict("not_done_before", "本步骤只办理一次", Severity.HARD, basis, already, None),
-        _verdict("preceding_steps_recorded", "前置步骤已办理且日期在前", Severity.HARD, basis,
-                 _preceding_steps_recorded(facts, act), None),
+        *(_verdict("preceding_steps_recorded", "前置步骤已办理", Severity.HARD, citation, missing, None)
+          for citation, missing in _missing_preceding_steps(facts, act)),
+        _verdict("preceding_steps_in_order", "前置步骤日期在前", Severity.HARD, basis,
+                 _steps_out_of_order(facts, act), None),
+        _verdict("not_in_transfer", "转接中的案卷不能办理其他步骤", Severity.HARD,
+                 _basis(SPECS[Step.ACTIVIST_TRANSFERRED], rule_set), not_in_transfer(facts, act), None),
     ]
     for rule in spec.rules:
         if rule.applies_in(rule_set):
             verdict = _rule_verdict(rule, facts, act, override)
             if verdict is not None:
                 verdicts.append(verdict)
+    if override is not None:
+        soft = any(policy.severity_overrides.get(rule.id, rule.severity) is Severity.SOFT for rule in spec.rules)
+        verdicts.append(_verdict("override_applies", "特批只适用于有一般性规定的步骤", Severity.HARD, basis,
+                                 met() if soft else unmet(f"「{spec.label}」没有可以特批的一般性规定，"
+                                                          "不能填写特批理由和特批人。"), None))
     return Check(step, on, rule_set, tuple(verdicts))
 
 
@@ -203,6 +211,8 @@ def plan(
         if facts.status not in spec.sources or (not spec.repeatable and facts.done(spec.step)):
             continue
         wanted = include_side_outcomes if spec.is_side_outcome else _required_now(spec, rule_set, facts)
+        if spec.step is Step.TRANSFER_RECEIVED:
+            wanted = pending_transfer(facts) is not None  # 转接中: the review is the one thing to do
         if wanted:
             found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
     return found

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from states.rulesets import RuleSetId
@@ -62,15 +63,23 @@ class ApplicantFacts:
     branch_has_committee: bool = True
     records: tuple[StepRecord, ...] = ()
 
+    @cached_property
+    def _by_step(self) -> dict[Step, tuple[StepRecord, ...]]:
+        """The records of each step, in order: the rules ask for them dozens of times per check."""
+        index: dict[Step, list[StepRecord]] = {}
+        for record in self.records:
+            index.setdefault(record.step, []).append(record)
+        return {step: tuple(found) for step, found in index.items()}
+
     def all(self, step: Step) -> tuple[StepRecord, ...]:
-        return tuple(r for r in self.records if r.step == step)
+        return self._by_step.get(step, ())
 
     def last(self, step: Step) -> StepRecord | None:
         found = self.all(step)
         return found[-1] if found else None
 
     def done(self, step: Step) -> bool:
-        return any(r.step == step for r in self.records)
+        return step in self._by_step
 
     def date_of(self, step: Step) -> date | None:
         record = self.last(step)

@@ -7,10 +7,12 @@ never 30/90/365-day approximations.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
 
+@lru_cache(maxsize=8192)  # pure, and on every step's path: relativedelta costs ~50 µs a call
 def add_months(start: date, months: int) -> date:
     """The same day ``months`` calendar months later, clamped to the last day of a shorter month.
 
@@ -24,6 +26,7 @@ def add_months(start: date, months: int) -> date:
     return start + relativedelta(months=months)
 
 
+@lru_cache(maxsize=8192)
 def add_years(start: date, years: int) -> date:
     """The anniversary ``years`` later; 29 February becomes 28 February in a common year.
 

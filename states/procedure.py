@@ -7,6 +7,7 @@ each rule set. Everything else (the state machine, the planner, listings, forms)
 
 from __future__ import annotations
 
+from states import paths as p
 from states import rules as r
 from states.rulesets import ONLY_2026, SINCE_2014, RuleSetId
 from states.specs import Citations, Field, FieldKind, Rule, StepSpec
@@ -74,6 +75,9 @@ LEAVING_SOON = Rule(
     r.not_leaving_within_three_months, SOFT, cites(c14("第十九条"), c26("第十八条（未见转述，暂按2014年规定）"))
 )
 POLITICAL_REVIEW_BASIS = cites(c14("第十五条至第十七条", W), c26("第十六条"), c90())
+TRANSFER_BASIS = cites(c14("第十二条"), c26("第十二条"))
+REVIEW_RESULT = Field("result", "政治审查结果（合格或不合格）", FieldKind.CHOICE, choices=p.REVIEW_RESULTS)
+REVIEW_VALIDITY = cites(c14("第十五条（一年内有效，党务指导意见）", G), c26("第十六条"))
 CANDIDATE_BASIS = cites(c14("第十三条"), c26("第十三条"), c90())
 CANDIDATE_ESTABLISHED = Rule(r.candidate_status_established, HARD, CANDIDATE_BASIS)
 PROBATION_BASIS = cites(everywhere("《中国共产党章程》第七条"), c14("第三十二条"), c26("第三十一条"))
@@ -197,8 +201,12 @@ PROCEDURE: tuple[StepSpec, ...] = (
         Step.POLITICAL_REVIEW_PASSED, 10, "进行政治审查", Stage.CANDIDATE, Role.BRANCH,
         (Status.CANDIDATE,), None, POLITICAL_REVIEW_BASIS,
         after=(Step.CANDIDATE_DESIGNATED,),
-        rules=(CANDIDATE_ESTABLISHED, Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",))),
-        evidence=(Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT),),
+        rules=(
+            CANDIDATE_ESTABLISHED,
+            Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",)),
+            Rule(p.political_review_qualified, HARD, POLITICAL_REVIEW_BASIS, needs=("result",)),
+        ),
+        evidence=(REVIEW_RESULT, Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT)),
         repeatable=True,  # a 政审 older than a year is done again (一年内有效)
         produces=("政治审查结论性材料",),
     ),
@@ -221,7 +229,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
         Step.COMMITTEE_REVIEWED, 12, "支部委员会审查", Stage.ADMISSION, Role.BRANCH_COMMITTEE,
         (Status.CANDIDATE,), None, cites(everywhere("《中国共产党章程》第五条"), c14("第十九条"), c26("第十八条")),
         after=(Step.SPONSORS_ASSIGNED, Step.POLITICAL_REVIEW_PASSED, Step.TRAINING_COMPLETED),
-        rules=(COMMITTEE_QUORUM,),
+        rules=(COMMITTEE_QUORUM, Rule(p.political_review_valid_at_committee_review, DUTY, REVIEW_VALIDITY)),
         evidence=COMMITTEE_MEETING, produces=("审查意见", "支委会会议记录"),
     ),
     StepSpec(  # 13 上级党委预审
@@ -251,7 +259,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
             *vote_rules(ADMISSION_QUORUM, ADMISSION_MAJORITY, ONE_BY_ONE),
             Rule(r.meeting_within_one_month_of_pre_review, DUTY, c26("第十九条")),
             LEAVING_SOON,
-            Rule(r.political_review_still_valid, SOFT, cites(c14("第十五条（一年内有效，党务指导意见）", G), c26("第十六条"))),
+            Rule(r.political_review_still_valid, SOFT, REVIEW_VALIDITY),
         ),
         evidence=(*TALLY, Field("leaving_on", "预计离开工作、学习单位的日期", FieldKind.DATE, required=False)),
         produces=("会议记录", "选票", "支部大会决议"),
@@ -279,12 +287,16 @@ PROCEDURE: tuple[StepSpec, ...] = (
             Rule(r.approved_one_by_one, HARD, cites(c14("第二十四条", M), c26("第二十五条")), needs=("applicants_in_decision",)),
             Rule(r.resolution_received_after_meeting, HARD, cites(c14("第二十四条", W), c26("第二十五条"))),
             Rule(r.admission_approved_within_three_months, DUTY, cites(c14("第二十四条", W), c26("第二十五条"))),
+            Rule(p.approval_extension_complete, HARD, cites(c14("第二十四条", W), c26("第二十五条"))),
             Rule(r.admission_approved_within_six_months, DUTY, cites(c14("第二十四条", W), c26("第二十五条")), grave=True),
         ),
         evidence=(
             Field("approver_level", "审批组织", FieldKind.CHOICE, choices=r.APPROVER_LEVELS),
             Field("applicants_in_decision", "本次表决涉及人数", FieldKind.INT),
             Field("received_on", "党委收到决议的日期", FieldKind.DATE, required=False),
+            Field("extension_reason", p.EXTENSION_FIELDS["extension_reason"], FieldKind.TEXT, required=False),
+            Field("extension_by", p.EXTENSION_FIELDS["extension_by"], FieldKind.TEXT, required=False),
+            Field("extended_on", p.EXTENSION_FIELDS["extended_on"], FieldKind.DATE, required=False),
         ),
         produces=("审批意见（注明预备期起止时间）",),
     ),
@@ -361,11 +373,11 @@ PROCEDURE: tuple[StepSpec, ...] = (
         produces=("人事档案（或党员档案）",),
     ),
     # ---------------------------------------------------------------- side and terminal outcomes
-    StepSpec(  # 积极分子转接（培养教育时间连续计算）
-        Step.ACTIVIST_TRANSFERRED, None, "入党积极分子转接", Stage.ACTIVIST, Role.BRANCH,
-        (Status.ACTIVIST,), None, cites(c14("第十二条"), c26("第十二条")),
+    StepSpec(  # 转出：积极分子、发展对象转往其他党组织（接收方审查前为“转接中”）
+        Step.ACTIVIST_TRANSFERRED, None, "转出", Stage.ACTIVIST, Role.BRANCH,
+        (Status.ACTIVIST, Status.CANDIDATE), None, TRANSFER_BASIS,
         after=(Step.ACTIVIST_DESIGNATED,),
-        rules=(Rule(r.activist_transfer_materials_handed_over, HARD, cites(c14("第十二条"), c26("第十二条")),
+        rules=(Rule(r.activist_transfer_materials_handed_over, HARD, TRANSFER_BASIS,
                     needs=("to_organisation", "materials_transferred")),),
         evidence=(
             Field("to_organisation", "接收党组织", FieldKind.TEXT),
@@ -373,12 +385,31 @@ PROCEDURE: tuple[StepSpec, ...] = (
         ),
         required_in=OPTIONAL, repeatable=True,
     ),
+    StepSpec(  # 转入审查：接收党组织审查材料，选择培养教育时间连续计算或重新计算
+        Step.TRANSFER_RECEIVED, None, "转入审查", Stage.ACTIVIST, Role.BRANCH,
+        (Status.ACTIVIST, Status.CANDIDATE), None, TRANSFER_BASIS,
+        after=(Step.ACTIVIST_TRANSFERRED,),
+        rules=(
+            Rule(p.transfer_is_pending, HARD, TRANSFER_BASIS),
+            Rule(p.transfer_review_gives_reason, HARD, TRANSFER_BASIS, needs=("reviewed_by", "continuity", "reason")),
+        ),
+        evidence=(
+            Field("reviewed_by", "审查人", FieldKind.TEXT),
+            Field("continuity", "培养教育时间", FieldKind.CHOICE, choices=p.CONTINUITY),
+            Field("reason", "理由", FieldKind.TEXT),
+        ),
+        required_in=OPTIONAL, repeatable=True, produces=("转入材料审查意见",),
+    ),
     StepSpec(  # 政审不合格：不能发展入党
         Step.POLITICAL_REVIEW_FAILED, None, "政治审查不合格", Stage.CANDIDATE, Role.BRANCH,
         (Status.CANDIDATE,), Status.NOT_ADMITTED, POLITICAL_REVIEW_BASIS,
         after=(Step.CANDIDATE_DESIGNATED,),
-        rules=(Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",)),),
-        evidence=(Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT),),
+        rules=(
+            Rule(r.review_concluded_in_writing, HARD, POLITICAL_REVIEW_BASIS, needs=("conclusion",)),
+            Rule(p.political_review_failed_is_unqualified, HARD, POLITICAL_REVIEW_BASIS),
+        ),
+        evidence=(Field("conclusion", "政治审查结论性材料（编号或摘要）", FieldKind.TEXT),
+                  Field("result", "政治审查结果", FieldKind.CHOICE, required=False, choices=p.REVIEW_RESULTS)),
         required_in=OPTIONAL,
     ),
     StepSpec(  # 延长预备期：一次，半年至一年，从原预备期满起算
@@ -414,9 +445,16 @@ MAIN_LINE: tuple[StepSpec, ...] = tuple(spec for spec in PROCEDURE if spec.numbe
 SIDE_OUTCOMES: tuple[StepSpec, ...] = tuple(spec for spec in PROCEDURE if spec.number is None)
 
 
-def spec_for(name: str) -> StepSpec:
-    """Find a step by slug, paper number or Chinese name; raises KeyError with a Chinese message."""
-    for spec in PROCEDURE:
-        if name in {spec.step.value, spec.name, str(spec.number)}:
-            return spec
-    raise KeyError(f"没有名为「{name}」的步骤。可用 fazhan steps 查看全部步骤。")
+def spec_for(name: str, status: Status | None = None) -> StepSpec:
+    """Find a step by slug, paper number or Chinese name; raises KeyError with a Chinese message.
+
+    Two steps share a name (15/23 支部大会讨论, 17/24 上级党委审批): the case's ``status`` picks the one that
+    fits; without it, or when both fit, the error lists both. Without a status the earlier step is the
+    historical default for callers that never pass one (demo data, scripts in paper order).
+    """
+    found = [spec for spec in PROCEDURE if name in {spec.step.value, spec.name, str(spec.number)}]
+    if not found:
+        raise KeyError(f"没有名为「{name}」的步骤。可用 fazhan steps 查看全部步骤。")
+    if status is None:
+        return found[0]
+    return p.resolve_name(found, status)

@@ -24,6 +24,9 @@ from states.votes import Tally, VotingMethod, committee_quorum, decide, quorum_p
 
 def activist_since(facts: ApplicantFacts, policy: Policy) -> date | None:
     """Start of the 积极分子 period: the 支委会 decision, or the 备案 date if the deployment chose so (§3.4)."""
+    received = facts.last(Step.TRANSFER_RECEIVED)
+    if received is not None and received.evidence.get("continuity") == "restart":
+        return received.on  # 细则第十二条 lets time count on; the receiving branch chose to restart it
     if policy.activist_anchor is ActivistAnchor.FILING and facts.done(Step.ACTIVIST_FILED):
         return facts.date_of(Step.ACTIVIST_FILED)
     return facts.date_of(Step.ACTIVIST_DESIGNATED)
@@ -291,6 +294,9 @@ def trained_three_days_or_24_hours(facts: ApplicantFacts, act: Act) -> Finding: 
 def not_leaving_within_three_months(facts: ApplicantFacts, act: Act) -> Finding:  # noqa: ARG001
     """发展对象未来三个月内将离开工作、学习单位的，一般不办理接收预备党员的手续。"""
     leaving = act.evidence.get("leaving_on")
+    pre_review = facts.last(Step.PRE_REVIEW_PASSED)
+    if not leaving and act.step is Step.ADMISSION_RESOLVED and pre_review is not None:
+        leaving = pre_review.evidence.get("leaving_on")  # §3.11: the date given at 预审 is checked again here
     if not leaving:
         return met()
     limit = last_day_within(act.on, months=3)
@@ -426,7 +432,14 @@ def _approved_within(facts: ApplicantFacts, act: Act, resolution: Step, months: 
 
 def admission_approved_within_three_months(facts: ApplicantFacts, act: Act) -> Finding:
     """上级党委对党支部上报的接收预备党员的决议，应当在三个月内审批。"""
-    return _approved_within(facts, act, Step.ADMISSION_RESOLVED, 3, "接收预备党员的决议")
+    found = _approved_within(facts, act, Step.ADMISSION_RESOLVED, 3, "接收预备党员的决议")
+    extended_on = act.evidence.get("extended_on")
+    if found.met or not (extended_on and act.evidence.get("extension_reason") and act.evidence.get("extension_by")):
+        return found
+    if found.due_by is None or extended_on <= found.due_by:
+        return met()  # 特殊情况延长: the six-month limit (a separate rule) now governs
+    return unmet(f"{found.message}延长审批时间的决定（{cn_date(extended_on)}）晚于三个月期满，不能补作延长。",
+                 due_by=found.due_by)
 
 
 def admission_approved_within_six_months(facts: ApplicantFacts, act: Act) -> Finding:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from states.facts import ApplicantFacts
@@ -38,7 +39,7 @@ class Rule:
     def id(self) -> str:
         return self.guard.__name__
 
-    @property
+    @cached_property  # read for every verdict of every step; the docstring does not change
     def title(self) -> str:
         """The rule in Chinese: the first line of the guard's docstring."""
         return (inspect.getdoc(self.guard) or self.id).splitlines()[0]

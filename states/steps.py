@@ -103,7 +103,8 @@ class Step(StrEnum):
     RECORDS_ARCHIVED = "records_archived"  # 25
     # Side and terminal outcomes (not numbered on the flowchart).
     CANDIDATE_PUBLICISED = "candidate_publicised"
-    ACTIVIST_TRANSFERRED = "activist_transferred"
+    ACTIVIST_TRANSFERRED = "activist_transferred"  # 转出 (积极分子 or 发展对象)
+    TRANSFER_RECEIVED = "transfer_received"  # 转入审查 by the receiving branch (细则第十二条)
     PROBATION_EXTENDED = "probation_extended"
     PROBATION_CANCELLED = "probation_cancelled"
     POLITICAL_REVIEW_FAILED = "political_review_failed"

@@ -6,6 +6,7 @@ for it, and stopped at the end. Each test gets a new, empty database, dropped af
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from tests import pgserver
 from workflow.db import make_engine, upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
+# One audit key for the whole run (workflow/keys.py): copied or template databases and CLI subprocesses keep
+# verifying, and no key file is written outside the test folders. tests/audit/ unsets it to test key files.
+os.environ.setdefault("FAZHAN_AUDIT_KEY", "5e" * 32)
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +39,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'fazhan.db'}"
         return
     server: pgserver.PostgresServer = request.getfixturevalue("pg_server")
+    # the personal-data key of a PostgreSQL test sits in its own folder, not in the working folder
+    request.getfixturevalue("monkeypatch").setenv("FAZHAN_PERSONAL_KEY_FILE", str(tmp_path / "personal.key"))
     name = f"t_{uuid.uuid4().hex[:16]}"
     url = server.create_database(name)
     try:

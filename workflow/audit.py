@@ -1,21 +1,30 @@
-"""The append-only, hash-chained audit trail: append inside the service's transaction, verify, replay.
+"""The append-only, keyed audit trail: append inside the service's transaction, verify, rotate the key.
 
-Each event's hash covers its content and the previous event's hash, so editing, deleting, inserting or
-reordering any event breaks the chain at that event. The single ``audit_head`` row holds the last link:
-locking it serialises appends, and comparing it with the last event reveals a cut-off tail.
+Each event's link is an HMAC-SHA-256 under a key kept outside the database (workflow/keys.py) over its content,
+its key id and the previous link, so editing, deleting, inserting or reordering any event breaks the chain at
+that event, and someone who can write the database but lacks the key cannot rebuild a chain that verifies.
+The single ``audit_head`` row holds the last link and the key the next event is MACed with: locking it
+serialises appends, and comparing it with the last event reveals a cut-off tail. A whole-trail truncation or
+emptying is caught by signed checkpoints (workflow/checkpoints.py) and by the tables check (workflow/replay.py).
+
+Events from before keys (key_id NULL, plain SHA-256) are accepted only as a prefix sealed by a keyed event:
+migration 0005 appends that seal.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from workflow import keys
+from workflow.errors import FazhanError
 from workflow.fastsql import Raw, Sql, columns
 from workflow.tables import AuditEvent, AuditHead, table
 
@@ -23,13 +32,14 @@ PAYLOAD_VERSION = 1
 EVENTS = table(AuditEvent)
 HEAD = table(AuditHead)
 GENESIS = "0" * 64
+ROTATED, SEALED = "audit_key_rotated", "audit_sealed"
 # On every action's path, so run on the driver (workflow/fastsql.py). SQLite locks at BEGIN IMMEDIATE;
 # PostgreSQL serialises appends on the head row.
-READ_HEAD = Sql("SELECT seq, hash FROM audit_head WHERE id = 1", postgresql_suffix=" FOR UPDATE")
+READ_HEAD = Sql("SELECT seq, hash, key_id FROM audit_head WHERE id = 1", postgresql_suffix=" FOR UPDATE")
 EVENT_COLUMNS = ("seq", "kind", "case_id", "actor", "actor_role", "effective_on", "recorded_at", "rule_set",
-                 "payload", "prev_hash", "hash")
+                 "payload", "prev_hash", "hash", "key_id")
 INSERT_EVENT = Sql("INSERT INTO audit_events ({}) VALUES ({})".format(*columns(EVENT_COLUMNS)))
-MOVE_HEAD = Sql("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
+MOVE_HEAD = Sql("UPDATE audit_head SET seq = :seq, hash = :hash, key_id = :key_id WHERE id = 1")
 
 
 def _utc_text(moment: datetime) -> str:
@@ -39,22 +49,59 @@ def _utc_text(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def event_hash(event: Mapping[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the event's content and the previous hash."""
+def _date_text(day: date | str | None) -> str | None:
+    return day if day is None or isinstance(day, str) else day.isoformat()
+
+
+def _moment_text(moment: datetime | str) -> str:
+    """SQLite's stored text ("2026-01-02 03:04:05.000006", UTC) is the ISO form with a space: no parsing needed."""
+    return moment.replace(" ", "T", 1) if isinstance(moment, str) else _utc_text(moment)
+
+
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # = json.dumps(…) with these
+
+
+def _canonical(event: Mapping[str, Any], keyed: bool) -> bytes:
     content = {
         "seq": event["seq"],
         "kind": event["kind"],
         "case_id": event["case_id"],
         "actor": event["actor"],
         "actor_role": event["actor_role"],
-        "effective_on": event["effective_on"].isoformat() if event["effective_on"] else None,
-        "recorded_at": _utc_text(event["recorded_at"]),
+        "effective_on": _date_text(event["effective_on"]),
+        "recorded_at": _moment_text(event["recorded_at"]),
         "rule_set": event["rule_set"],
         "payload": event["payload"],
         "prev_hash": event["prev_hash"],
     }
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if keyed:
+        content["key_id"] = event["key_id"]
+    return _CANONICAL.encode(content).encode("utf-8")
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The pre-key link: plain SHA-256 over the canonical JSON (anyone can recompute it, hence the key)."""
+    return hashlib.sha256(_canonical(event, keyed=False)).hexdigest()
+
+
+def event_mac(event: Mapping[str, Any], key: keys.AuditKey) -> str:
+    """The keyed link: HMAC-SHA-256 under the key over the content, the key id and the previous link."""
+    return key.mac(_canonical(event, keyed=True))
+
+
+def _missing_key(store: keys.KeyStore, key_id: str) -> FazhanError:
+    return FazhanError(f"审计链使用的密钥「{key_id}」不在{store.describe()}中：没有它就不能再记录事件。"
+                       "请找回原来的密钥文件，或设置 FAZHAN_AUDIT_KEY / FAZHAN_AUDIT_KEY_FILE 指向它。")
+
+
+def _head_key(store: keys.KeyStore, key_id: str | None) -> keys.AuditKey:
+    """The key the next event is MACed with: the head's (rotation alone changes it), else the store's newest."""
+    if key_id is None:
+        return store.current()
+    key = store.get(key_id)
+    if key is None:
+        raise _missing_key(store, key_id)
+    return key
 
 
 def append(
@@ -70,31 +117,67 @@ def append(
     rule_set: str | None = None,
 ) -> int:
     """Add one event at the end of the chain, in the caller's transaction; returns its sequence number."""
+    return _append(conn, kind=kind, actor=actor, actor_role=actor_role, recorded_at=recorded_at, payload=payload,
+                   case_id=case_id, effective_on=effective_on, rule_set=rule_set)
+
+
+def _append(conn: Connection, *, kind: str, actor: str, actor_role: str, recorded_at: datetime,
+            payload: Mapping[str, Any], case_id: int | None = None, effective_on: date | None = None,
+            rule_set: str | None = None, next_key: keys.AuditKey | None = None) -> int:
+    store = keys.store_for(conn.engine)
     raw = Raw(conn)
     head = raw.execute(READ_HEAD).fetchone()
     if head is None:
         conn.execute(insert(HEAD).values(id=1, seq=0, hash=GENESIS))
-        seq, prev_hash = 1, GENESIS
+        seq, prev_hash, key_id = 1, GENESIS, None
     else:
-        seq, prev_hash = head[0] + 1, head[1]
+        seq, prev_hash, key_id = head[0] + 1, head[1], head[2]
+    key = _head_key(store, key_id)
     event = {
         "seq": seq, "kind": kind, "case_id": case_id, "actor": actor, "actor_role": actor_role,
         "effective_on": effective_on, "recorded_at": recorded_at.astimezone(UTC), "rule_set": rule_set,
-        "payload": {"version": PAYLOAD_VERSION, **payload}, "prev_hash": prev_hash,
+        "payload": {"version": PAYLOAD_VERSION, **payload}, "prev_hash": prev_hash, "key_id": key.id,
     }
-    event["hash"] = event_hash(event)
+    event["hash"] = event_mac(event, key)
     raw.execute(INSERT_EVENT, event)
-    raw.execute(MOVE_HEAD, {"seq": seq, "hash": event["hash"]})
+    raw.execute(MOVE_HEAD, {"seq": seq, "hash": event["hash"], "key_id": (next_key or key).id})
     return seq
+
+
+def rotate_key(conn: Connection, *, actor: str, actor_role: str, recorded_at: datetime) -> tuple[str, str]:
+    """Switch the chain to a new key with an event MACed under the old one; returns (old id, new id).
+
+    If the store's newest key is not yet the chain's (FAZHAN_AUDIT_KEY edited by hand), that key is adopted;
+    otherwise the store makes a new one. Events under older keys keep verifying: the store keeps them.
+    """
+    store = keys.store_for(conn.engine)
+    head = Raw(conn).execute(READ_HEAD).fetchone()
+    old = _head_key(store, head[2] if head else None)
+    newest = store.current()
+    new = newest if newest.id != old.id else store.create()
+    _append(conn, kind=ROTATED, actor=actor, actor_role=actor_role, recorded_at=recorded_at,
+            payload={"old_key_id": old.id, "new_key_id": new.id}, next_key=new)
+    return old.id, new.id
+
+
+def seal(conn: Connection, *, recorded_at: datetime) -> int | None:
+    """Seal a chain of pre-key events with a keyed event (migration 0005); None if nothing needed sealing."""
+    head = Raw(conn).execute(READ_HEAD).fetchone()
+    if head is None or head[0] == 0 or head[2] is not None:
+        return None
+    return append(conn, kind=SEALED, actor="系统", actor_role="系统", recorded_at=recorded_at,
+                  payload={"sealed_events": head[0], "sealed_hash": head[1]})
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What ``fazhan audit verify`` says: how many events were checked and the first bad one, if any."""
+    """What ``fazhan audit verify`` says about the chain: how many events were checked and the first bad one."""
 
     checked: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    last_hash: str = GENESIS
+    unkeyed: int = 0  # sealed events from before keys
 
     @property
     def intact(self) -> bool:
@@ -102,28 +185,100 @@ class ChainReport:
 
     def sentence(self) -> str:
         if self.intact:
-            return f"审计链完整：共{self.checked}条事件，逐条核验无误。"
+            sealed = f"其中前{self.unkeyed}条为启用密钥前的旧事件，已由密钥事件封存；" if self.unkeyed else ""
+            return f"审计链完整：共{self.checked}条事件，{sealed}逐条核验无误。"
         where = f"第{self.first_bad_seq}条事件" if self.first_bad_seq else "链尾"
         return f"审计链被破坏：{where}{self.problem}（此前{self.checked}条事件核验无误）。"
 
 
+ALL_EVENTS = "SELECT {} FROM audit_events ORDER BY seq".format(", ".join(EVENT_COLUMNS))
+
+
+def events(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Every event in chain order, streamed on the driver (a million events: Core's row machinery costs ~3×)."""
+    raw = Raw(conn)
+    cursor = raw.driver.cursor()
+    cursor.execute(ALL_EVENTS)
+    names = EVENT_COLUMNS
+    while batch := cursor.fetchmany(5000):
+        for values in batch:
+            row = dict(zip(names, values, strict=True))
+            if raw.sqlite:  # text as stored; the canonical form accepts it (see _canonical)
+                row["payload"] = json.loads(row["payload"])
+            yield row
+
+
+class ChainWalk:
+    """Checks events one by one in chain order; ``verify`` and the tables check share one pass."""
+
+    def __init__(self, store: keys.KeyStore) -> None:
+        self.store = store
+        self.expected_seq, self.prev_hash, self.checked, self.unkeyed = 1, GENESIS, 0, 0
+        self.key_id: str | None = None  # the chain's key at this point; set by its first keyed event
+        self.bad: ChainReport | None = None
+
+    def _fail(self, seq: int | None, problem: str) -> bool:
+        self.bad = ChainReport(self.checked, seq, problem, self.prev_hash, self.unkeyed)
+        return False
+
+    def step(self, row: Mapping[str, Any]) -> bool:
+        seq = row["seq"]
+        if seq != self.expected_seq:
+            return self._fail(self.expected_seq, "之前有事件被删除" if seq > self.expected_seq else "序号重复")
+        if row["prev_hash"] != self.prev_hash:
+            return self._fail(seq, "与前一条事件不衔接（事件被插入、删除或调换了顺序）")
+        if row["key_id"] is None:
+            if self.key_id is not None:
+                return self._fail(seq, "没有用密钥签署，却出现在已启用密钥之后（事件被伪造）")
+            if event_hash(row) != row["hash"]:
+                return self._fail(seq, "内容与其哈希值不符（事件被修改）")
+            self.unkeyed += 1
+        else:
+            if self.key_id is not None and row["key_id"] != self.key_id:
+                return self._fail(seq, f"所用密钥「{row['key_id']}」不是链上当时的密钥「{self.key_id}」（未经登记的换钥，事件被伪造）")
+            key = self.store.get(row["key_id"])
+            if key is None:
+                return self._fail(seq, f"所用密钥「{row['key_id']}」不在{self.store.describe()}中，无法核验"
+                                       "（密钥丢失，或事件是用别的密钥伪造的）")
+            if event_mac(row, key) != row["hash"]:
+                return self._fail(seq, "内容与其密钥签名不符（事件被修改，或整条链被不持有密钥的人重算过）")
+            self.key_id = row["payload"].get("new_key_id") if row["kind"] == ROTATED else row["key_id"]
+        self.prev_hash, self.expected_seq, self.checked = row["hash"], seq + 1, self.checked + 1
+        return True
+
+    def finish(self, head: tuple[int, str, str | None] | None) -> ChainReport:
+        """The verdict, once every event went through ``step``: the head must match the last event."""
+        if self.bad:
+            return self.bad
+        head_seq, head_hash, head_key = head if head else (0, GENESIS, None)
+        problem = None
+        if self.unkeyed and self.key_id is None:
+            problem = "全部是未用密钥签署的事件，没有密钥封存（密钥事件被删除，或整条链被重写）"
+        elif (head_seq, head_hash) != (self.checked, self.prev_hash):
+            problem = f"与链头记录不符：链头记为{head_seq}条，实有{self.checked}条（末尾事件被删除或改动）"
+        elif head_key is not None and self.key_id is not None and head_key != self.key_id:
+            problem = f"链头记录的密钥「{head_key}」与链上最后的密钥「{self.key_id}」不符（链头被改动）"
+        return ChainReport(self.checked, None, problem, self.prev_hash, self.unkeyed)
+
+
+def read_head(conn: Connection) -> tuple[int, str, str | None] | None:
+    row = conn.execute(select(HEAD.c.seq, HEAD.c.hash, HEAD.c.key_id).where(HEAD.c.id == 1)).first()
+    return (row.seq, row.hash, row.key_id) if row else None
+
+
 def verify(conn: Connection) -> ChainReport:
     """Walk the whole chain in order and name the first event that does not fit."""
-    expected_seq, prev_hash, checked = 1, GENESIS, 0
-    for row in conn.execute(select(EVENTS).order_by(EVENTS.c.seq)).mappings():
-        if row["seq"] != expected_seq:
-            problem = "之前有事件被删除" if row["seq"] > expected_seq else "序号重复"
-            return ChainReport(checked, expected_seq, problem)
-        if row["prev_hash"] != prev_hash:
-            return ChainReport(checked, row["seq"], "与前一条事件不衔接（事件被插入、删除或调换了顺序）")
-        if event_hash(dict(row)) != row["hash"]:
-            return ChainReport(checked, row["seq"], "内容与其哈希值不符（事件被修改）")
-        prev_hash, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
-    head = conn.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if (head_seq, head_hash) != (checked, prev_hash):
-        return ChainReport(checked, None, f"与链头记录不符：链头记为{head_seq}条，实有{checked}条（末尾事件被删除或改动）")
-    return ChainReport(checked)
+    walk = ChainWalk(keys.store_for(conn.engine))
+    paused = gc.isenabled()
+    gc.disable()  # nothing here makes cycles; the collector's scans would only slow a long walk
+    try:
+        for row in events(conn):
+            if not walk.step(row):
+                break
+    finally:
+        if paused:
+            gc.enable()
+    return walk.finish(read_head(conn))
 
 
 def case_events(conn: Connection, case_id: int) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from workflow import locks
 
 DEFAULT_URL = "sqlite:///fazhan.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -28,6 +32,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine whose transactions serialise writes to one applicant on every backend."""
     url = database_url(url)
     if url.startswith("sqlite"):
+        _owner_only(url)
         engine = create_engine(url, **kwargs)
         _sqlite_write_transactions(engine)
         return engine
@@ -49,11 +54,27 @@ def _sqlite_write_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # overwritten personal data leaves no old bytes in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # the driver: no statement overhead
+
+
+def _owner_only(url: str, tighten: bool = False) -> None:
+    """An SQLite file is created readable by its owner only (its -wal and -shm files inherit the mode)."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if tighten:
+            with contextlib.suppress(OSError):  # not our file: leave it to its owner
+                os.chmod(path, 0o600)
+    except OSError:
+        return  # a missing folder: let SQLite report it in its own words
 
 
 def alembic_config(url: str) -> Config:
@@ -64,5 +85,13 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str | None = None) -> None:
-    """Create or migrate the schema to the newest revision (idempotent)."""
-    command.upgrade(alembic_config(database_url(url)), "head")
+    """Create or migrate the schema to the newest revision (idempotent).
+
+    Under a lock (advisory on PostgreSQL, a file beside SQLite): workers starting together migrate once,
+    the others wait and then find the schema current.
+    """
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        _owner_only(url, tighten=True)  # `fazhan init` also closes up a file an older version made 0644
+    with locks.held(url, locks.MIGRATION_LOCK, "migrate"):
+        command.upgrade(alembic_config(url), "head")

@@ -30,7 +30,7 @@ from states.periods import add_years, cn_date, cn_period
 from states.rules import probation_ends_on
 from states.steps import Step
 from templates import TEMPLATES_DIR
-from workflow import audit, roster, services
+from workflow import audit, roster, safe_text, services
 from workflow.clock import BEIJING, Clock
 from workflow.db import database_url
 from workflow.meetings import (
@@ -53,6 +53,9 @@ ENVIRONMENT = Environment(
     trim_blocks=False,
     keep_trailing_newline=True,
 )
+# Text versions (for Word): every interpolated value is marked plain, so input never becomes a heading.
+TEXT_ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
+                               trim_blocks=False, keep_trailing_newline=True, finalize=safe_text.plain_value)
 DOCUMENTS = SQLModel.metadata.tables["documents"]
 RESOLUTION_TITLES = {
     MeetingKind.BRANCH_GENERAL_MEETING: "支部大会决议",
@@ -74,6 +77,8 @@ def with_wording(m: Mapping[str, Any], i: Mapping[str, Any]) -> dict[str, Any]:
 
 def render(template: str, context: Mapping[str, Any]) -> str:
     """One template with its context; raises ``jinja2.UndefinedError`` if the context lacks a variable."""
+    if template.endswith(".txt.j2"):
+        return TEXT_ENVIRONMENT.get_template(template).render(context)
     return ENVIRONMENT.get_template(template).render(context)
 
 
@@ -157,8 +162,11 @@ def docx_bytes(text: str, author: str, created: datetime) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "宋体"
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # Word otherwise picks a Latin font for Chinese
-    for line in text.splitlines():
-        if line.startswith("# "):
+    for raw in text.split("\n"):
+        line = safe_text.xml_text(raw)  # also drops the PLAIN marks (controls Word's XML cannot hold)
+        if raw.startswith(safe_text.PLAIN) and line.strip():  # a line of input: plain text, whatever it starts with
+            document.add_paragraph(line).paragraph_format.first_line_indent = Pt(24)
+        elif line.startswith("# "):
             document.add_heading(line[2:], level=1)
         elif line.startswith("## "):
             document.add_heading(line[3:], level=2)
@@ -230,7 +238,7 @@ def generate(engine: Engine, clock: Clock, actor: Actor, meeting_id: int, out: P
         if item.result == "pending":
             continue  # nothing was resolved
         context = items[item.id]
-        name = f"{context['title']}-{item.id}-{item.applicant}"
+        name = safe_text.safe_filename(f"{context['title']}-{item.id}-{item.applicant}")  # a name with "/" stays here
         made += _write(folder, name, "resolution", minutes, {"m": minutes, "i": context}, actor, now,
                        item.case_id, item.id)
     with engine.begin() as conn:
@@ -253,7 +261,7 @@ def _write(folder: Path, name: str, kind: str, minutes: Mapping[str, Any], conte
     title = f"{minutes['title']}会议记录" if kind == "minutes" else name.split("-", 1)[0] + f"（{name.rsplit('-', 1)[-1]}）"
     written = []
     for fmt, data in (("html", html), ("docx", word)):
-        path = folder / f"{name}.{fmt}"
+        path = safe_text.inside(folder, folder / f"{name}.{fmt}")
         path.write_bytes(data)
         written.append(Generated(kind, fmt, title, path, hashlib.sha256(data).hexdigest(), case_id, item_id))
     return written

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from states import limits
+from states.dates import BadDate, parse_date
 from states.facts import Person, Standing
 from states.procedure import Field, FieldKind, StepSpec
 from states.votes import Tally, VotingMethod
@@ -39,9 +41,9 @@ METHOD_WORDS = {"无记名": VotingMethod.SECRET_BALLOT, "无记名投票": Voti
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadEvidence(f"日期「{text}」格式不对，请写成 2025-03-10。") from None
+        return parse_date(text)  # states.dates: the one reader of typed dates
+    except BadDate as error:
+        raise BadEvidence(str(error)) from None
 
 
 def _bool(text: str) -> bool:
@@ -115,11 +117,19 @@ def _documents(field: Field, text: str) -> list[str]:
     return [_choice(field, part) for part in text.replace("，", ",").split(",") if part.strip()]
 
 
+def _text(text: str) -> str:
+    """Free text (conclusions, summaries): normalised and bounded like every typed-in field (states/limits.py)."""
+    try:
+        return limits.clean(text, limits.DISCUSSION)
+    except limits.InvalidInput as invalid:
+        raise BadEvidence(str(invalid)) from None
+
+
 def parse_value(field: Field, text: str) -> Any:
     """One typed value for one field."""
     parsers: dict[FieldKind, Callable[[str], Any]] = {
         FieldKind.DATE: _date, FieldKind.INT: _int, FieldKind.NUMBER: _number, FieldKind.BOOL: _bool,
-        FieldKind.TEXT: str.strip, FieldKind.PEOPLE: _people, FieldKind.TALLY: _tally,
+        FieldKind.TEXT: _text, FieldKind.PEOPLE: _people, FieldKind.TALLY: _tally,
     }
     if field.kind is FieldKind.CHOICE:
         return _choice(field, text)

@@ -24,9 +24,12 @@ def id_number_problem(number: str, birth_date: date) -> str | None:
     True
     >>> id_number_problem("110105194912310021", date(1949, 12, 31))
     '身份证号码校验位不对，请核对是否抄错。'
+    >>> id_number_problem("11010519491231002²", date(1949, 12, 31))
+    '身份证号码应为18位，前17位为数字。'
     """
     number = number.strip().upper()
-    if len(number) != 18 or not number[:17].isdigit():
+    # isdigit() alone would pass superscript "²" and then fail in int(): ASCII digits only
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in CHECK_CHARS:
         return "身份证号码应为18位，前17位为数字。"
     if check_char(number[:17]) != number[17]:
         return "身份证号码校验位不对，请核对是否抄错。"

@@ -13,21 +13,22 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, func, insert, select, update
 
+from states import limits
 from states.engine import NextStep, plan
 from states.facts import ApplicantFacts, Override, Person
-from states.facts import StepRecord as Record
 from states.procedure import SPECS, FieldKind, StepSpec
 from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
 from states.steps import Status, Step
 from states.verdicts import Check
 from states.workdays import WorkdayCalendar
-from workflow import audit, roster
+from workflow import audit, inputs, personal, reapply, roster
 from workflow.clock import Clock
 from workflow.errors import FazhanError, StaleRecord, StepRefused, UnknownApplicant
 from workflow.evidence import BadEvidence, from_json, to_json
-from workflow.fastsql import Raw, Sql, columns
+from workflow.fastsql import Raw, Sql, columns, write_transaction
 from workflow.idcard import id_number_problem
 from workflow.machine import Case, fire
+from workflow.steprows import case_records
 from workflow.tables import (
     Applicant,
     Member,
@@ -50,9 +51,15 @@ LOAD_CASE = Sql(
     " JOIN applicants a ON a.id = c.applicant_id JOIN organisations o ON o.id = c.organisation_id"
     " WHERE c.id = :case_id"
 )
-LOAD_STEPS = Sql("SELECT step, done_on, evidence, rule_set FROM step_records WHERE case_id = :case_id ORDER BY id")
+# A writer locks the case row before it reads the steps: on PostgreSQL (READ COMMITTED) a concurrent writer would
+# otherwise see the winner's steps beside the old version and be refused by a rule instead of told "conflict".
+# SQLite's BEGIN IMMEDIATE already serialises writers.
+LOAD_CASE_FOR_WRITE = Sql(LOAD_CASE.sqlite, postgresql_suffix=" FOR UPDATE OF c")
 SET_STATUS = Sql("UPDATE cases SET status = :status, version = :new_version, closed_on = :closed_on"
                  " WHERE id = :case_id AND version = :seen_version")
+# A case that closes drops its waiting notices in the same transaction (the outbox would at its next planning).
+CANCEL_NOTICES = Sql("UPDATE notices SET status = 'cancelled' WHERE case_id = :case_id"
+                     " AND status IN ('pending', 'failed')")
 STEP_COLUMNS = ("case_id", "step", "done_on", "recorded_at", "actor", "actor_role", "rule_set", "evidence",
                 "documents", "backfilled", "backfill_reason")
 INSERT_STEP = Sql("INSERT INTO step_records ({}) VALUES ({})".format(*columns(STEP_COLUMNS)))
@@ -87,6 +94,7 @@ class Settings:
 
 def add_organisation(engine: Engine, clock: Clock, actor: Actor, *, name: str, kind: str,
                      parent: str | None = None, has_committee: bool = True, may_approve: bool = False) -> int:
+    name = inputs.checked(name, limits.ORGANISATION)  # NFKC, no line breaks, bounded (states/limits.py)
     with engine.begin() as conn:
         if conn.execute(select(roster.ORGS.c.id).where(roster.ORGS.c.name == name)).first():
             raise FazhanError(f"党组织「{name}」已存在。")
@@ -104,6 +112,7 @@ def add_organisation(engine: Engine, clock: Clock, actor: Actor, *, name: str, k
 
 def add_member(engine: Engine, clock: Clock, actor: Actor, *, name: str, organisation: str,
                standing: str = "正式", since: date, post: str | None = None) -> int:
+    name = inputs.checked(name, limits.NAME)
     with engine.begin() as conn:
         org_id = roster.organisation_id(conn, organisation)
         member_standing = roster.standing(standing)
@@ -143,6 +152,7 @@ def add_applicant(engine: Engine, clock: Clock, actor: Actor, *, name: str, sex:
     """Register a person and open a case in the organisation; the procedure starts with step 1."""
     if sex not in {"男", "女"}:
         raise BadEvidence("性别请填写“男”或“女”。")
+    name, unit, contact, id_number = personal.cleaned(name, unit, contact, id_number)  # NFKC, limits
     if birth_date > clock.today():
         raise BadEvidence("出生日期不能晚于今天。")
     if id_number:
@@ -152,10 +162,11 @@ def add_applicant(engine: Engine, clock: Clock, actor: Actor, *, name: str, sex:
         id_number = id_number.strip().upper()
     with engine.begin() as conn:
         org_id = roster.organisation_id(conn, organisation)
-        if id_number and conn.execute(select(APPLICANTS.c.id).where(APPLICANTS.c.id_number == id_number)).first():
-            raise BadEvidence("该身份证号码已登记过。")
-        applicant_id = _inserted_id(conn.execute(insert(APPLICANTS).values(
-            name=name, sex=sex, birth_date=birth_date, id_number=id_number, unit=unit, contact=contact,
+        known = applicant_with_id_number(conn, id_number) if id_number else None
+        earlier = reapply.may_open_new_case(conn, known, name) if known is not None else []
+        applicant_id = known if known is not None else _inserted_id(conn.execute(insert(APPLICANTS).values(
+            name=name, sex=sex, birth_date=birth_date, unit=unit,
+            **personal.sealed(conn, id_number, contact),  # encrypted + blind index
         )))
         case_id = _inserted_id(conn.execute(insert(CASES).values(
             applicant_id=applicant_id, organisation_id=org_id, status=Status.NEW.value, version=0,
@@ -165,18 +176,25 @@ def add_applicant(engine: Engine, clock: Clock, actor: Actor, *, name: str, sex:
                      recorded_at=clock.now(), payload={
                          "applicant_id": applicant_id, "name": name, "sex": sex,
                          "birth_date": birth_date.isoformat(), "organisation": organisation,
-                         "branch_has_committee": bool(has_committee)})
+                         "branch_has_committee": bool(has_committee), "earlier_cases": earlier})
         return int(case_id)
+
+
+def applicant_with_id_number(conn: Connection, id_number: str) -> int | None:
+    """The person already registered with this ID number, if any: a second application reuses the person."""
+    return personal.applicant_by_id_number(conn, id_number)  # by the blind index: the number is encrypted
 
 
 def find_case(engine: Engine, key: str) -> int:
     """A case by number or by the applicant's name (the latest case of that person)."""
     with engine.connect() as conn:
-        if key.isdigit() and conn.execute(select(CASES.c.id).where(CASES.c.id == int(key))).first():
+        if key.isascii() and key.isdigit() and len(key) < 18 and conn.execute(select(CASES.c.id).where(CASES.c.id == int(key))).first():
             return int(key)
+        person = personal.id_number_key(conn, key)  # an ID number, found by its blind index
         rows = conn.execute(select(CASES.c.id, CASES.c.applicant_id)
                             .join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
-                            .where(APPLICANTS.c.name == key).order_by(CASES.c.id)).all()
+                            .where(APPLICANTS.c.id == person if person is not None else APPLICANTS.c.name == key)
+                            .order_by(CASES.c.id)).all()
     if not rows:
         raise UnknownApplicant(key)
     if len({applicant for _, applicant in rows}) > 1:
@@ -193,17 +211,14 @@ class LoadedCase:
     facts: ApplicantFacts
 
 
-def load_case(conn: Connection, case_id: int) -> LoadedCase:
-    """A case's row and its recorded steps, as the facts the rules read."""
+def load_case(conn: Connection, case_id: int, *, for_write: bool = False) -> LoadedCase:
+    """A case's row and its recorded steps, as the facts the rules read (the row locked first when writing)."""
     raw = Raw(conn)
-    row = raw.execute(LOAD_CASE, {"case_id": case_id}).fetchone()
+    row = raw.execute(LOAD_CASE_FOR_WRITE if for_write else LOAD_CASE, {"case_id": case_id}).fetchone()
     if row is None:
         raise UnknownApplicant(case_id)
     case, status, version, organisation, birth_date, has_committee = row
-    records = tuple(
-        Record(Step(step), raw.date(done_on), from_json(SPECS[Step(step)], raw.json(evidence)), RuleSetId(rule_set))
-        for step, done_on, evidence, rule_set in raw.execute(LOAD_STEPS, {"case_id": case_id}).fetchall()
-    )
+    records = case_records(raw, case_id)  # parsed once per row (workflow/steprows.py)
     facts = ApplicantFacts(Status(status), raw.date(birth_date), bool(has_committee), records)
     return LoadedCase(case, version, organisation, facts)
 
@@ -240,29 +255,56 @@ def advance(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: S
     """Record one procedure step for one applicant in a single transaction, or raise and change nothing."""
     recorded_at = clock.now()
     try:
-        with engine.begin() as conn:
-            loaded = load_case(conn, case_id)
-            if request.expected_version is not None and request.expected_version != loaded.version:
-                raise StaleRecord()
-            backfilled = _check_dates(request, clock.today())
-            evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
-            case = Case(loaded.facts, loaded.facts.status)
-            verdict = fire(case, request.step, request.on, evidence, override=request.override,
-                           policy=settings.policy, calendar=settings.calendar)
-            version = _save_status(conn, loaded, case.state, request.on)
-            step_id = _save_step(conn, case_id, request, evidence, verdict, actor, recorded_at, backfilled)
-            seq = audit.append(conn, kind="step_recorded", case_id=case_id, actor=actor.name,
-                               actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
-                               rule_set=verdict.rule_set.value,
-                               payload=_step_payload(request, evidence, verdict, backfilled, step_id))
-            return Advanced(case_id, request.step, case.state, version, verdict, backfilled, seq)
+        with write_transaction(engine) as conn:  # engine.begin() less the pool's toll (workflow/fastsql.py)
+            return advance_in(conn, clock, actor, case_id, request, settings, recorded_at=recorded_at)
     except StepRefused as refused:
-        _log_refusal(engine, actor, case_id, request, refused.check, recorded_at)
+        log_refusal(engine, actor, case_id, request, refused.check, recorded_at)
         raise
+
+
+def advance_in(conn: Connection, clock: Clock, actor: Actor, case_id: int, request: StepRequest,
+               settings: Settings = Settings(), *, recorded_at: Any = None) -> Advanced:
+    """``advance`` inside the caller's transaction (a meeting's decision and its step commit together).
+
+    On ``StepRefused`` the caller rolls back and logs the attempt with ``log_refusal`` in a transaction of its own.
+    """
+    recorded_at = recorded_at or clock.now()
+    loaded = load_case(conn, case_id, for_write=True)
+    if request.expected_version is not None and request.expected_version != loaded.version:
+        raise StaleRecord()
+    backfilled = _check_dates(request, clock.today())
+    evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
+    case = Case(loaded.facts, loaded.facts.status)
+    verdict = fire(case, request.step, request.on, evidence, override=request.override,
+                   policy=settings.policy, calendar=settings.calendar)
+    version = _save_status(conn, loaded, case.state, request.on)
+    if case.state.is_terminal:  # withdrawn, not admitted, full member …: no reminder may go out after this
+        Raw(conn).execute(CANCEL_NOTICES, {"case_id": case_id})
+    step_id = _save_step(conn, case_id, request, evidence, verdict, actor, recorded_at, backfilled)
+    seq = audit.append(conn, kind="step_recorded", case_id=case_id, actor=actor.name,
+                       actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
+                       rule_set=verdict.rule_set.value,
+                       payload=_step_payload(request, evidence, verdict, backfilled, step_id))
+    return Advanced(case_id, request.step, case.state, version, verdict, backfilled, seq)
+
+
+def _check_reasons(request: StepRequest) -> None:
+    """Reasons typed by a person are bounded like every other field (states/limits.py): never a 10 MB reason."""
+    texts = [request.backfill_reason]
+    if request.override:
+        texts += [request.override.reason, request.override.authoriser]
+    try:
+        for text in texts:
+            if text:
+                limits.clean(text, limits.REASON)
+    except limits.InvalidInput as invalid:
+        raise BadEvidence(str(invalid)) from None
 
 
 def _check_dates(request: StepRequest, today: date) -> bool:
     """No acts in the future; an act entered long after its date is a back-fill and must say why."""
+    if request.backfill_reason or request.override:
+        _check_reasons(request)
     if request.on > today:
         raise BadEvidence(f"办理日期{request.on.isoformat()}晚于今天，不能预先记录。")
     backfilled = today - request.on > BACKFILL_AFTER
@@ -325,8 +367,8 @@ def _step_payload(request: StepRequest, evidence: Mapping[str, Any], verdict: Ch
     }
 
 
-def _log_refusal(engine: Engine, actor: Actor, case_id: int, request: StepRequest, verdict: Check,
-                 recorded_at: Any) -> None:
+def log_refusal(engine: Engine, actor: Actor, case_id: int, request: StepRequest, verdict: Check,
+                recorded_at: Any) -> None:
     """The only trace a refused step leaves: one audit event for the attempt."""
     with engine.begin() as conn:
         audit.append(conn, kind="step_refused", case_id=case_id, actor=actor.name, actor_role=actor.role,
@@ -368,6 +410,8 @@ def show(engine: Engine, clock: Clock, case_id: int, settings: Settings = Settin
             select(VIOLATIONS.c.rule, VIOLATIONS.c.article, VIOLATIONS.c.message, VIOLATIONS.c.due_by,
                    VIOLATIONS.c.grave).where(VIOLATIONS.c.case_id == case_id).order_by(VIOLATIONS.c.id)).mappings()]
     applicant = {k: person[k] for k in ("id", "name", "sex", "birth_date", "id_number", "unit", "contact")}
+    applicant["id_number"], applicant["contact"] = personal.masked(engine, person["id_number"],
+                                                                   person["contact"])  # full values: personal.reveal
     upcoming = plan(loaded.facts, clock.today(), policy=settings.policy, calendar=settings.calendar)
     return CaseView(case_id, applicant, person["organisation"], loaded.facts.status, loaded.version, timeline,
                     upcoming, violations)

@@ -107,9 +107,10 @@ class Applicant(SQLModel, table=True):
     name: str = Field(index=True)
     sex: str  # "男" / "女"
     birth_date: date
-    id_number: str | None = Field(default=None, unique=True)
+    id_number: str | None = Field(default=None, unique=True)  # AES-GCM sealed (workflow/personal.py)
+    id_number_index: str | None = Field(default=None, unique=True, index=True)  # keyed blind index (HMAC)
     unit: str = ""
-    contact: str = ""
+    contact: str = ""  # AES-GCM sealed
 
 
 class Case(SQLModel, table=True):
@@ -191,7 +192,8 @@ class AuditEvent(SQLModel, table=True):
     rule_set: str | None = None
     payload: dict[str, Any] = _json()
     prev_hash: str
-    hash: str
+    hash: str  # HMAC-SHA-256 under the key ``key_id``; plain SHA-256 for events from before keys (key_id NULL)
+    key_id: str | None = None
 
 
 class AuditHead(SQLModel, table=True):
@@ -202,6 +204,7 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = ""
+    key_id: str | None = None  # the key the next event is MACed with (changed only by a rotation event)
 
 
 # ---------------------------------------------------------------- meetings and one-by-one votes
@@ -314,15 +317,17 @@ class Notice(SQLModel, table=True):
 
     __tablename__ = "notices"
     __table_args__ = (
-        UniqueConstraint("case_id", "kind", "due_on", "recipient", "channel"),
+        UniqueConstraint("case_id", "kind", "due_on", "recipient", "channel", "reminder_offset", name="uq_notices_key"),
         Index("ix_notices_due", "status", "send_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    kind: str  # NoticeKind value
+    kind: str  # NoticeKind value ("overdue_escalation:<kind>" for an escalation)
     due_on: date  # the deadline or opening date the notice is about
-    send_on: date  # when it should go out (due_on minus the reminder offset)
+    # Days from due_on of a reminder in a series (-7, 0, +1 …); 0 for a notice that belongs to no series.
+    reminder_offset: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    send_on: date  # when it should go out
     recipient: str  # "member:<id>" or an organisation's channel, e.g. "org:<id>"
     channel: str  # "inbox", "email", "webhook"
     status: str = "pending"  # pending → sending → sent; failed (retrying); cancelled
@@ -367,3 +372,42 @@ class User(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="members.id")
     active: bool = True
     created_at: datetime = _moment()
+
+
+# ---------------------------------------------------------------- sessions and login throttling (issue 13)
+
+
+class WebSession(SQLModel, table=True):
+    """A server-side login session: the cookie carries a random token, the table only its SHA-256.
+
+    Logout, a password change and an administrator's disable end the rows at once; ``last_seen_at`` drives
+    the idle timeout, ``created_at`` the absolute one.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    csrf: str
+    created_at: datetime = _moment()
+    last_seen_at: datetime = _moment()
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    ended_reason: str | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, kept for the throttle window: per account and per address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username", "username", "at"),
+                      Index("ix_login_failures_address", "address", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str
+    address: str
+    at: datetime = _moment()
+
+
+from workflow.ledger_tables import LedgerEntry, LedgerImport  # noqa: E402,F401  (issue 14: registers both tables)
+from workflow.roster_tables import MemberDeparture, RobotTarget  # noqa: E402,F401  (issue 16: registers both tables)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from interfaces.cli import dashboard, meetings, notices, procedure, records, web  # noqa: F401  (each registers its commands)
+from interfaces.cli import (  # noqa: F401  (each registers its commands)
+    audit,
+    dashboard,
+    ledger,
+    meetings,
+    notices,
+    personal,
+    procedure,
+    records,
+    serve,
+    web,
+)
 from interfaces.cli.app import app
 
 __all__ = ["app"]

@@ -61,8 +61,10 @@ def run(
     if demo_data.is_empty(engine):
         demo_data.seed(engine, clock)
         console.print("已载入演示数据：某大学党委、两个党支部、12名党员、4名申请人。")
-    for username, role, organisation in web_demo.ensure_demo_users(engine, clock):
+    for username, role, organisation in (added := web_demo.ensure_demo_users(engine, clock)):
         console.print(f"演示用户 {username}（{role}，{organisation}），密码 {web_demo.DEMO_PASSWORD}")
+    if added:
+        console.print("演示用户仅供本机试用：这个密码只能从本机（127.0.0.1）登录；正式使用请用 fazhan user add 添加用户。")
     engine.dispose()
     _render(db, 30, False)
     console.print(f"网页：http://{host}:{port}/    接口文档：http://{host}:{port}/docs    （Ctrl-C 退出）")

@@ -20,7 +20,6 @@ from states.facts import Override
 from states.periods import cn_date, cn_period
 from states.procedure import SPECS
 from states.steps import Step
-from states.votes import ONE_BY_ONE_PROBLEM
 from workflow import meetings, services
 from workflow.evidence import to_json
 from workflow.meetings import MeetingRefused, MeetingView
@@ -134,12 +133,11 @@ def item_command(
     """列入一个议题：一名申请人、一项事由；两人以上须分别列入，逐个讨论和表决。"""
     engine, clock = _engine(db), _clock()
     with refused_or_told(as_json):
-        if len(applicants) != 1:
-            raise MeetingRefused(f"一个议题只能涉及一名申请人（收到{len(applicants)}名）。{ONE_BY_ONE_PROBLEM}")
         view = meetings.meeting_view(engine, meeting)
-        case_id = services.find_case(engine, applicants[0])
-        item_id = meetings.add_item(engine, clock, _actor(engine, by, view.held_on), meeting, case_id, purpose,
+        case_ids = [services.find_case(engine, applicant) for applicant in applicants]
+        item_id = meetings.add_item(engine, clock, _actor(engine, by, view.held_on), meeting, case_ids, purpose,
                                     sets or [])
+        case_id = case_ids[0]
     chosen = meetings.item_purpose(purpose)
     _say(as_json, {"meeting_id": meeting, "item_id": item_id, "case_id": case_id, "purpose": chosen.value},
          f"已列入议题{item_id}：{applicants[0]} — {chosen.label}。")

@@ -2,6 +2,8 @@
 
     fazhan scheduler                         # runs the scheduler in the foreground (Ctrl-C stops it)
     fazhan notices list [--failed] [--case 李明]
+    fazhan notices failed [--case 李明]      # what could not be delivered, and why
+    fazhan notices retry 12 [--by 王芳]
     fazhan notices preview 12
     fazhan notices send-due --on 2025-03-10 [--dry-run]
     fazhan notices refresh [--on 2025-03-10] [--case 李明]
@@ -19,9 +21,10 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
-from interfaces.cli.app import EXIT_USAGE, DbOption, JsonOption, app, console, emit_json, fail, told
+from interfaces.cli.app import EXIT_USAGE, DbOption, JsonOption, app, as_date, console, emit_json, fail, told
+from interfaces.cli.records import ByOption, _actor
+from notices import failures, outbox
 from notices import inbox as inbox_service
-from notices import outbox
 from notices.outbox import NoticeStatus
 from notices.sweep import sweep
 from states.periods import cn_date
@@ -45,10 +48,7 @@ def _clock(on: str | None = None) -> Clock:
     clock = clock_from_environment(os.environ.get("FAZHAN_TODAY"))
     if on is None:
         return clock
-    try:
-        day = date.fromisoformat(on)
-    except ValueError:
-        raise ValueError(f"日期「{on}」格式不对，请写成 2025-03-10。") from None
+    day = as_date(on)  # one parser, one Chinese error (a ValueError, as before)
     return clock if clock.today() == day else FixedClock.on(day)
 
 
@@ -88,11 +88,21 @@ def scheduler_command(
     console.print("通知定时任务已停止。")
 
 
+def _status(text: str | None) -> str | None:
+    """The state as people say it (待发送) or as stored (pending)."""
+    if text is None:
+        return None
+    found = next((s for s in NoticeStatus if text.strip() in {s.value, s.label}), None)
+    if found is None:
+        raise ValueError(f"「{text}」不是通知的状态，可选：{'、'.join(s.label for s in NoticeStatus)}。")
+    return found.value
+
+
 @notices_app.command("list")
 def list_command(
     failed: Annotated[bool, typer.Option("--failed", help="只列发送失败的通知。")] = False,
     case: CaseOption = None,
-    status: Annotated[str | None, typer.Option("--status", help="pending、sending、sent、failed 或 cancelled。")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="待发送、发送中、已发送、发送失败或已取消。")] = None,
     limit: Annotated[int, typer.Option("--limit", help="最多列出多少条。")] = 200,
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
@@ -100,7 +110,7 @@ def list_command(
     engine = _engine(db)
     with told(as_json):
         case_id = services.find_case(engine, case) if case else None
-        rows = inbox_service.list_notices(engine, failed=failed, case_id=case_id, status=status, limit=limit)
+        rows = inbox_service.list_notices(engine, failed=failed, case_id=case_id, status=_status(status), limit=limit)
     if as_json:
         emit_json([_plain(r) for r in rows])
         return
@@ -172,17 +182,42 @@ def refresh_command(on: OnOption = None, case: CaseOption = None, db: DbOption =
     console.print(f"已重新计算{counts['cases']}名申请人的通知{detail}。")
 
 
-@notices_app.command("retry")
-def retry_command(notice_id: int, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """把发送失败的通知放回待发送队列，下次检查时重发。"""
+@notices_app.command("failed")
+def failed_command(
+    case: CaseOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多列出多少条。")] = 500,
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """列出发送失败的通知和原因：先列不再自动重发、需要有人处理的，再列等待自动重试的。"""
+    engine = _engine(db)
     with told(as_json):
-        inbox_service.retry(_engine(db), notice_id)
+        rows = failures.failed_notices(engine, limit=limit)
+        if case:
+            case_id = services.find_case(engine, case)
+            rows = [r for r in rows if r.case_id == case_id]
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+        return
+    for r in rows:
+        console.print(r.sentence())
+    stuck = sum(r.gave_up for r in rows)  # no automatic attempt left
+    console.print(f"共{len(rows)}条发送失败，其中{stuck}条需要有人处理（核实后用 fazhan notices retry 编号 重发）。")
+
+
+@notices_app.command("retry")
+def retry_command(notice_id: int, by: ByOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """把发送失败的通知放回待发送队列，下次检查时重发（记入审计链）。"""
+    engine = _engine(db)
+    with told(as_json):
+        clock = _clock()
+        actor = _actor(engine, by, clock.today())
+        failures.retry_notice(engine, notice_id, actor=actor.name, actor_role=actor.role, now=clock.now())
     emit_json({"id": notice_id, "status": "pending"}) if as_json else console.print(f"通知{notice_id}已放回待发送队列。")
 
 
 @app.command("inbox")
 def inbox_command(
-    words: Annotated[list[str], typer.Argument(help="党员姓名；或 read 和消息编号。")],
+    words: Annotated[list[str], typer.Argument(help="党员姓名；或 fazhan inbox read 之后写消息编号。")],
     unread: Annotated[bool, typer.Option("--unread", help="只看未读消息。")] = False,
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:

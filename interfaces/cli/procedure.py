@@ -10,9 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from interfaces.cli.app import EXIT_REFUSED, JsonOption, app, console, fail
+from interfaces.cli.app import EXIT_REFUSED, JsonOption, app, as_date, console, fail
 from interfaces.cli.app import emit_json as _emit_json
 from interfaces.demo import DEMO_BIRTH_DATE, DEMO_HISTORY, DEMO_TOO_EARLY
+from states.dates import cn_deadline
 from states.engine import NextStep, check, plan
 from states.facts import ApplicantFacts, Override
 from states.periods import cn_date
@@ -90,13 +91,15 @@ def _load_history(path: Path | None, policy: Policy) -> ApplicantFacts:
         return ApplicantFacts()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise BadEvidence(f"无法读取历史记录文件 {path}：{error}") from None
+    except OSError:
+        raise BadEvidence(f"无法读取历史记录文件 {path}：文件不存在或没有读取权限。") from None
+    except ValueError as error:  # JSONDecodeError knows the line; a file that is not UTF-8 does not
+        raise BadEvidence(f"历史记录文件 {path} 不是有效的 JSON（第{getattr(error, 'lineno', '?')}行）。") from None
     birth = data.get("birth_date")
     case = Case(ApplicantFacts(birth_date=date.fromisoformat(birth) if birth else None,
                                branch_has_committee=data.get("branch_has_committee", True)))
     for number, item in enumerate(data.get("records", []), 1):
-        spec = spec_for(item["step"])
+        spec = spec_for(item["step"], case.state)  # "支部大会讨论" is 15 or 23 by the stage reached
         evidence = parse_evidence(spec, {k: _as_text(v) for k, v in item.get("evidence", {}).items()})
         override = Override(**item["override"]) if item.get("override") else None
         try:
@@ -147,12 +150,12 @@ def check_command(
     """检查某一步骤在某日能否办理：列出每一条不允许的规定、依据条款和可办理日期。"""
     policy = Policy(pinned_rule_set=rule_set)
     try:
-        spec = spec_for(step)
-        act_on = date.fromisoformat(on)
         facts = _load_history(history, policy)
+        spec = spec_for(step, facts.status if history else None)  # same stage-based choice as advance
+        act_on = as_date(on, "办理日期")
         evidence = parse_evidence(spec, sets or [])
     except (FazhanError, KeyError, ValueError) as error:
-        raise fail(str(error).strip("'\"")) from None
+        raise fail(str(error).strip("'\""), as_json=as_json) from None
     override = Override(override_reason, authoriser) if override_reason and authoriser else None
     result = check(spec.step, facts, act_on, evidence, override=override, policy=policy)
     if as_json:
@@ -172,9 +175,9 @@ def plan_command(
     """根据已办理的步骤，列出下一步可办理的事项、最早可办理日期和最迟应办理日期。"""
     try:
         facts = _load_history(history, Policy())
-        today = date.fromisoformat(on)
+        today = as_date(on)
     except (FazhanError, ValueError) as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), as_json=as_json) from None
     upcoming = plan(facts, today)
     if as_json:
         _emit_json({"status": facts.status.value, "on": today.isoformat(), "next": [n.as_dict() for n in upcoming]})
@@ -195,7 +198,7 @@ def print_plan(status: Status | None, upcoming: list[NextStep]) -> None:
             when = f"尚不具备条件（时间上最早{cn_date(item.earliest_by_time)}）"
         else:
             when = "尚不具备条件"
-        due = f"，最迟{cn_date(item.due_by)}" if item.due_by else ""
+        due = f"，{cn_deadline(item.due_by)}" if item.due_by else ""
         console.print(f"  · {item.spec.label}：{when}{due}")
         for verdict in item.blockers:
             console.print(f"      {verdict.sentence()}")

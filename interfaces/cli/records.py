@@ -9,26 +9,27 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
-from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, told
+from interfaces.cli.app import DbOption, JsonOption, app, as_date, console, emit_json, told
+from interfaces.cli.audit import key_sentence
 from interfaces.cli.procedure import print_plan
 from states.facts import Override
 from states.periods import cn_date
 from states.procedure import SPECS, spec_for
 from states.steps import Step
-from workflow import roster, services
+from workflow import roster, services, transfers
+from workflow.case_extras import case_extras
 from workflow.clock import BEIJING, Clock, clock_from_environment
 from workflow.db import database_url, make_engine, upgrade
 from workflow.evidence import parse_evidence, to_json
+from workflow.reapply import case_status
 from workflow.services import Actor, StepRequest
 
 org_app = typer.Typer(help="党组织：基层党委、党总支、党支部、党小组。", no_args_is_help=True)
 member_app = typer.Typer(help="党员名册：身份（正式、预备、留党察看……）和职务随时间变化。", no_args_is_help=True)
 applicant_app = typer.Typer(help="入党申请人。", no_args_is_help=True)
-audit_app = typer.Typer(help="审计链。", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(member_app, name="member")
 app.add_typer(applicant_app, name="applicant")
-app.add_typer(audit_app, name="audit")
 
 ByOption = Annotated[str | None, typer.Option("--by", help="经办人（党员姓名）。")]
 
@@ -42,10 +43,7 @@ def _clock() -> Clock:
 
 
 def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"日期「{text}」格式不对，请写成 2025-03-10。") from None
+    return as_date(text)  # states.dates: one Chinese error for a badly written or impossible date
 
 
 def _actor(engine: Engine, name: str | None, on: date) -> Actor:
@@ -64,6 +62,7 @@ def init(db: DbOption = None) -> None:
     with told():
         upgrade(db)
     console.print(f"数据库已就绪：{database_url(db)}")
+    console.print(key_sentence(db))
 
 
 @org_app.command("add")
@@ -170,13 +169,15 @@ def advance(
     """记录申请人的一个步骤：符合规定才记录，不符合时列出每一条不允许的规定。"""
     engine, clock = _engine(db), _clock()
     with told(as_json):
-        spec = spec_for(step)
+        case_id = services.find_case(engine, applicant)
+        spec = spec_for(step, case_status(engine, case_id))  # 15/23 and 17/24 share a name: the stage decides
         act_on = _date(on)
         if bool(override_reason) != bool(authoriser):
             raise ValueError("特批须同时写明理由（--override-reason）和特批人（--authoriser）。")
         override = Override(override_reason, authoriser) if override_reason and authoriser else None
         request = StepRequest(spec.step, act_on, parse_evidence(spec, sets or []), override, backfill_reason, version)
-        done = services.advance(engine, clock, _actor(engine, by, act_on), services.find_case(engine, applicant), request)
+        record = transfers.record if spec.step in transfers.TRANSFER_STEPS else services.advance  # review moves the case
+        done = record(engine, clock, _actor(engine, by, act_on), case_id, request)
     if as_json:
         emit_json({"case_id": done.case_id, "step": done.step.value, "status": done.status.value,
                    "version": done.version, "backfilled": done.backfilled, "audit_seq": done.audit_seq,
@@ -203,8 +204,9 @@ def show(applicant: str, db: DbOption = None, as_json: JsonOption = False) -> No
     engine, clock = _engine(db), _clock()
     with told(as_json):
         view = services.show(engine, clock, services.find_case(engine, applicant))
+        extras = case_extras(engine, view.case_id)
     if as_json:
-        emit_json(_view_json(view))
+        emit_json({**_view_json(view), **extras.as_dict()})
         return
     person = view.applicant
     console.print(f"[bold]{person['name']}[/bold]（{person['sex']}，{cn_date(person['birth_date'])}生，{view.organisation}）"
@@ -213,6 +215,8 @@ def show(applicant: str, db: DbOption = None, as_json: JsonOption = False) -> No
         spec = SPECS[Step(item["step"])]
         back = f"  [补录：{item['backfill_reason']}]" if item["backfilled"] else ""
         console.print(f"  {cn_date(item['done_on'])}  {spec.label}（{item['actor']}，{item['rule_set']}）{back}")
+    for line in extras.lines():
+        console.print(line)
     console.print("下一步：")
     print_plan(None, view.next_steps)
     for v in view.violations:
@@ -262,16 +266,3 @@ def history_command(applicant: str, db: DbOption = None, as_json: JsonOption = F
 def _beijing(moment: datetime) -> datetime:
     """Stored moments are UTC (SQLite returns them without a zone); people read Beijing time."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING)
-
-
-@audit_app.command("verify")
-def audit_verify(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """核验审计链：发现被修改、删除、插入或调换顺序的事件，并指出第一条。"""
-    report = services.verify_audit(_engine(db))
-    if as_json:
-        emit_json({"intact": report.intact, "checked": report.checked, "first_bad_seq": report.first_bad_seq,
-                   "problem": report.problem})
-    else:
-        console.print(("[green]" if report.intact else "[red]") + report.sentence())
-    if not report.intact:
-        raise typer.Exit(1)

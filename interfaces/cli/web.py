@@ -35,8 +35,10 @@ def web(
         engine = make_engine(db)
         if demo_data.is_empty(engine):
             demo_data.seed(engine, clock)
-        for username, role, organisation in demo.ensure_demo_users(engine, clock):
+        for username, role, organisation in (added := demo.ensure_demo_users(engine, clock)):
             console.print(f"演示用户 {username}（{role}，{organisation}），密码 {demo.DEMO_PASSWORD}")
+        if added:
+            console.print("演示用户仅供本机试用：这个密码只能从本机（127.0.0.1）登录；正式使用请用 fazhan user add 添加用户。")
         engine.dispose()
     console.print(f"网页：http://{host}:{port}/    接口文档：http://{host}:{port}/docs")
     serve(db, clock, host=host, port=port, with_scheduler=with_scheduler)
@@ -50,7 +52,7 @@ def user_add(
     member: Annotated[str | None, typer.Option("--member", help="对应的党员（名册中的姓名）。")] = None,
     name: Annotated[str | None, typer.Option("--name", help="显示的姓名（默认为党员姓名或用户名）。")] = None,
     password: Annotated[str, typer.Option("--password", prompt="密码", hide_input=True, confirmation_prompt=True,
-                                          help="至少8个字符；不写则提示输入。")] = "",
+                                          help="至少10个字符，含字母、数字、符号中的两类；不写则提示输入。")] = "",
     by: Annotated[str | None, typer.Option("--by", help="经办人。")] = None,
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:

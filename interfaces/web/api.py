@@ -21,7 +21,8 @@ from interfaces.web import scope as scopes
 from interfaces.web.case_pages import spec_for_slug
 from interfaces.web.deps import ApiVisitorDep, CaseDep, WebDep
 from states.rulesets import DEFAULT_POLICY, RuleSetId
-from workflow import services
+from workflow import replay, services, transfers
+from workflow.case_extras import case_extras
 from workflow.errors import StaleRecord, StepRefused
 from workflow.evidence import to_json
 
@@ -85,7 +86,7 @@ def list_applicants(who: ApiVisitorDep, app: WebDep, organisation: str = "", sta
 @router.get("/applicants/{case_id}", tags=["申请人"], responses=ERRORS)
 def show_applicant(case_id: CaseDep, who: ApiVisitorDep, app: WebDep) -> dict[str, Any]:  # noqa: ARG001
     """申请人的已办步骤、当前状态、下一步（可办、受阻的原因、条款和日期）和违规记录，同 `fazhan show --json`。"""
-    return view_json(services.show(app.engine, app.clock, case_id))
+    return {**view_json(services.show(app.engine, app.clock, case_id)), **case_extras(app.engine, case_id).as_dict()}
 
 
 @router.get("/applicants/{case_id}/history", tags=["申请人"], responses=ERRORS)
@@ -116,7 +117,7 @@ def record_step(case_id: CaseDep, slug: str, body: StepBody, who: ApiVisitorDep,
                                  authoriser=body.authoriser, backfill_reason=body.backfill_reason,
                                  expected_version=body.expected_version)
     try:
-        done = services.advance(app.engine, app.clock, who.user.actor, case_id, request)
+        done = transfers.record(app.engine, app.clock, who.user.actor, case_id, request)  # 转入审查 moves the case
     except StepRefused as refused:
         return JSONResponse({"error": "refused", "message": str(refused), **refused.check.as_dict()}, status_code=422)
     except StaleRecord as stale:
@@ -132,8 +133,13 @@ def procedure(app: WebDep, rule_set: Annotated[RuleSetId | None, Query()] = None
 
 
 @router.get("/audit/verify", tags=["审计"], responses=ERRORS)
-def audit_verify(who: ApiVisitorDep, app: WebDep) -> dict[str, Any]:  # noqa: ARG001
-    """核验整条审计链：指出第一条被修改、删除、插入或调换顺序的事件。"""
-    report = services.verify_audit(app.engine)
-    return {"intact": report.intact, "checked": report.checked, "first_bad_seq": report.first_bad_seq,
-            "problem": report.problem, "sentence": report.sentence()}
+def audit_verify(who: ApiVisitorDep, app: WebDep) -> dict[str, Any]:
+    """核验整条审计链（密钥签名），并按审计链重演各案卷与各表比对：指出第一处问题。"""
+    with app.engine.connect() as conn:
+        tables = replay.compare(conn)
+    report = tables.chain
+    in_scope = who.scope.organisation_ids is None  # the differences name applicants: only for a full scope
+    return {"intact": tables.intact, "checked": report.checked, "first_bad_seq": report.first_bad_seq,
+            "problem": report.problem, "sentence": report.sentence(), "sentences": tables.sentences() if in_scope else
+            [report.sentence()], "difference_count": tables.total,
+            "differences": [d.__dict__ for d in tables.differences] if in_scope else []}

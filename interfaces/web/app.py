@@ -11,13 +11,31 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from interfaces.web import api, case_pages, inbox_pages, meeting_pages, pages
+from interfaces.web import (
+    account_pages,
+    api,
+    audit_pages,
+    calendar_pages,
+    case_pages,
+    docs_pages,
+    health,
+    inbox_pages,
+    ledger_pages,
+    meeting_pages,
+    meeting_records,
+    outbox_pages,
+    pages,
+    robot_pages,
+    roster_pages,
+    validation,
+    wording,
+)
 from interfaces.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
 from interfaces.web.deps import CsrfRejected, LoginRequired, Web
 from interfaces.web.rendering import STATIC, environment, page
@@ -56,7 +74,7 @@ def _message(error: Exception) -> str:
         return str(error.detail) if error.status_code != 404 or error.detail != "Not Found" else "页面不存在。"
     if isinstance(error, UnknownApplicant):
         return str(OutOfScope(str(error)))
-    return str(error)
+    return wording.plain(str(error))
 
 
 async def _handle(request: Request, error: Exception) -> Response:
@@ -72,10 +90,14 @@ async def _handle(request: Request, error: Exception) -> Response:
     return page(request, None, "error.html", status, status=status, message=_message(error))
 
 
+async def _out_of_range(request: Request, error: Exception) -> Response:  # noqa: ARG001
+    return await _handle(request, HTTPException(404, "编号或数值超出范围，没有这条记录。"))
+
+
 async def _invalid(request: Request, error: Exception) -> Response:
     """The API keeps FastAPI's detailed 422; a page says in Chinese that the address or form is wrong."""
     if request.url.path.startswith("/api") and isinstance(error, RequestValidationError):
-        return await request_validation_exception_handler(request, error)
+        return JSONResponse(validation.chinese(error), status_code=422)  # the same 422, said in Chinese
     return page(request, None, "error.html", 404, status=404, message="页面不存在，或地址中的编号有误。")
 
 
@@ -93,21 +115,35 @@ def create_app(db_url: str | None, clock: Clock, *, session_max_age: int = SESSI
 
     app = FastAPI(
         title="fazhan 发展党员工作平台 API", version="0.1.0", lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=None,  # interfaces/web/docs_pages.py: offline, administrators only
         description="与网页共用同一套服务和数据范围检查。认证：已登录浏览器的会话 Cookie，POST 时须带 "
                     "`X-CSRF-Token` 头（令牌见 `GET /api/session`）；脚本可用 HTTP Basic（用户名和密码）。"
                     "规定不允许时答 422，列出每条规定、条款和可办理日期；版本冲突答 409；不在数据范围内的申请人答 404。",
     )
     secure = secure_cookies if secure_cookies is not None else os.environ.get("FAZHAN_SECURE_COOKIES") == "1"
-    app.state.web = Web(engine, clock, Sessions(secret_key(db_url), session_clock or SystemClock(), session_max_age),
-                        environment(), secure)
+    app.state.web = Web(engine, clock, Sessions(secret_key(db_url), session_clock or SystemClock(), session_max_age,
+                                                engine=engine), environment(), secure)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(account_pages.router)  # login, logout, password, users, full personal data
+    app.include_router(account_pages.api_router)
+    docs_pages.install(app)
     app.include_router(pages.router)
+    app.include_router(audit_pages.router)  # /audit, /inspection (issue 12)
     app.include_router(case_pages.router)
     app.include_router(meeting_pages.router)
     app.include_router(inbox_pages.router)
+    app.include_router(ledger_pages.router)
+    app.include_router(roster_pages.router)
+    app.include_router(robot_pages.router)
+    app.include_router(outbox_pages.router)
+    app.include_router(meeting_records.router)
+    app.include_router(calendar_pages.router)
     app.include_router(api.router)
+    app.include_router(health.router)
     for error in (FazhanError, HTTPException):
         app.add_exception_handler(error, _handle)
+    for error in (DataError, OverflowError):  # a number too large for the database: the input's fault, not a 500
+        app.add_exception_handler(error, _out_of_range)
     app.add_exception_handler(RequestValidationError, _invalid)
 
     @app.middleware("http")

@@ -13,7 +13,8 @@ from interfaces.web.rendering import page
 from states.procedure import SPECS, StepSpec
 from states.steps import Step
 from states.verdicts import Check
-from workflow import services
+from workflow import services, transfers
+from workflow.case_extras import case_extras
 from workflow.errors import FazhanError, StaleRecord, StepRefused
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +33,7 @@ def applicant_page(request: Request, case_id: CaseDep, who: VisitorDep, app: Web
     view = services.show(app.engine, app.clock, case_id)
     done = SPECS[Step(recorded)] if recorded in {s.value for s in Step} else None
     return page(request, who, "applicant.html", view=view, stages=views.timeline(view),
-                side=views.side_outcomes(view), added=added, recorded=done)
+                side=views.side_outcomes(view), added=added, recorded=done, extras=case_extras(app.engine, case_id))
 
 
 @router.get("/applicants/{case_id}/next")
@@ -76,7 +77,7 @@ def record_step(request: Request, case_id: CaseDep, slug: str, who: VisitorDep, 
             spec, values.get("on", ""), forms.evidence_strings(spec, values, chosen),
             override_reason=values.get("override_reason", ""), authoriser=values.get("authoriser", ""),
             backfill_reason=values.get("backfill_reason", ""), expected_version=values.get("expected_version"))
-        services.advance(app.engine, app.clock, who.user.actor, case_id, step_request)
+        transfers.record(app.engine, app.clock, who.user.actor, case_id, step_request)  # 转入审查 moves the case
     except StepRefused as refused:
         return _step_form(request, who, app, case_id, spec, values=values, chosen=chosen, refusal=refused.check,
                           status_code=422)

@@ -75,7 +75,7 @@ def procedure_diagram() -> Markup:
             place[spec.step] = (c, 12 + c * COLUMN, TOP + r * ROW)
     height = TOP + max(len(specs) for specs in columns.values()) * ROW + 10
     width = len(Stage) * COLUMN + 10
-    parts = [f'<svg class="diagram" viewBox="0 0 {width} {height}" role="img" aria-labelledby="diagram-title">',
+    parts = [f'<svg class="diagram" viewBox="0 0 {width} {height}" role="group" aria-labelledby="diagram-title">',
              '<title id="diagram-title">发展党员流程图（5个阶段、25个步骤）</title>',
              '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrow-head"/></marker></defs>']

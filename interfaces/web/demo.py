@@ -37,6 +37,6 @@ def ensure_demo_users(engine: Engine, clock: Clock, *, password: str = DEMO_PASS
     added = []
     for username, role, organisation, member, name in DEMO_USERS:
         add_user(engine, clock, SYSTEM, username=username, password=password, role=role, organisation=organisation,
-                 member=member, display_name=name, hasher=hasher)
+                 member=member, display_name=name, hasher=hasher, demo=True)
         added.append((username, role, organisation))
     return added

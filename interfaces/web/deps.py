@@ -17,10 +17,20 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
+from interfaces.web import logins
 from interfaces.web import scope as scopes
-from interfaces.web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, Sessions, tokens_match
+from interfaces.web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    Session,
+    Sessions,
+    client_address,
+    tokens_match,
+    trusted_proxies,
+)
 from interfaces.web.scope import Scope
-from interfaces.web.users import WebUser, authenticate, get_user
+from interfaces.web.users import WebUser, get_user
 from workflow.clock import Clock
 from workflow.errors import FazhanError
 
@@ -45,6 +55,7 @@ class Visitor:
     user: WebUser
     scope: Scope
     csrf: str | None
+    session: Session | None = None  # the server-side session (None for HTTP Basic)
 
 
 class LoginRequired(FazhanError):
@@ -76,7 +87,8 @@ def _basic_user(request: Request, app: Web) -> WebUser | None:
         username, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise LoginRequired() from None
-    user = authenticate(app.engine, username, password)
+    # the same throttle and audit as the login form (interfaces/web/logins.py)
+    user = logins.check_basic(app.engine, app.sessions, username, password, client_address(request, trusted_proxies()))
     if user is None:
         raise LoginRequired()
     return user
@@ -93,7 +105,7 @@ def visitor(request: Request, app: WebDep) -> Visitor:
     user = get_user(app.engine, session.user_id)
     if user is None:
         raise LoginRequired()
-    return Visitor(user, scopes.scope_for(app.engine, user), session.csrf)
+    return Visitor(user, scopes.scope_for(app.engine, user), session.csrf, session)
 
 
 VisitorDep = Annotated[Visitor, Depends(visitor)]

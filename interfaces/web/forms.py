@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from starlette.datastructures import FormData
 
+from states.dates import BadDate, parse_date
 from states.facts import Override
 from states.procedure import Field, FieldKind, StepSpec
 from states.steps import Severity
@@ -134,10 +134,12 @@ def step_request(spec: StepSpec, on: str, evidence: Mapping[str, str], *, overri
                  authoriser: str = "", backfill_reason: str = "", expected_version: str | int | None = None
                  ) -> StepRequest:
     """A ``StepRequest`` from text, as typed in a form or sent to the API; errors are Chinese sentences."""
+    if not on.strip():
+        raise BadEvidence("请填写办理日期（纸质记录上的日期），格式如 2025-03-10。")
     try:
-        act_on = date.fromisoformat(on.strip())
-    except ValueError:
-        raise BadEvidence("请填写办理日期（纸质记录上的日期），格式如 2025-03-10。") from None
+        act_on = parse_date(on, "办理日期")  # the one date reader: an impossible date is named as such
+    except BadDate as error:
+        raise BadEvidence(str(error)) from None
     reason, by = override_reason.strip(), authoriser.strip()
     if bool(reason) != bool(by):
         raise BadEvidence("特批须同时写明理由和特批人。")

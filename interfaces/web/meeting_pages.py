@@ -10,16 +10,25 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from interfaces.web import forms, reading
+from interfaces.web import forms, reading, stored_documents
 from interfaces.web import scope as scopes
 from interfaces.web.deps import FormDep, MeetingDep, Visitor, VisitorDep, Web, WebDep
 from interfaces.web.rendering import page
-from states.attendance import PROBATION_OUTCOMES, PURPOSES, Ballots, ItemPurpose, MeetingKind
+from states.attendance import (
+    PROBATION_OUTCOMES,
+    PURPOSES,
+    Ballots,
+    ExclusionCategory,
+    ItemPurpose,
+    MeetingKind,
+)
 from states.procedure import SPECS, Field
+from states.verdicts import Verdict
 from states.votes import Opinion, VotingMethod
-from workflow import meetings, services
+from workflow import meetings, roster, services
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence
 from workflow.meetings import MeetingView
@@ -27,7 +36,9 @@ from workflow.meetings import MeetingView
 router = APIRouter(include_in_schema=False)
 DONE = {"opened": "已开会，应到会人员名单按会议当日的党员名册确定。", "attendance": "已保存出席情况。",
         "item": "已列入议题。", "discussion": "已记录讨论情况。", "opinion": "已登记书面意见，计入票数。",
-        "ballot": "已记录计票结果。", "decided": "已作出决定。", "closed": "会议已结束；此后只能以更正的方式修改。"}
+        "ballot": "已记录计票结果。", "decided": "已作出决定。", "closed": "会议已结束；此后只能以更正的方式修改。",
+        "excluded": "已不计入应到，原因和依据已登记。", "corrected": "已登记更正，原记录保留。",
+        "documents": "已生成会议记录和决议，哈希值已记入审计链。"}
 
 
 def item_fields(purpose: ItemPurpose) -> list[Field]:
@@ -95,12 +106,24 @@ def _meeting_page(request: Request, who: Visitor, app: Web, meeting_id: int, *, 
     view = meetings.meeting_view(app.engine, meeting_id)
     applicants = reading.cases(app.engine, app.clock, who.scope, organisation=view.organisation) \
         if view.kind is not MeetingKind.PARTY_COMMITTEE else reading.cases(app.engine, app.clock, who.scope)
+    # A 党员大会 takes over the 支委会's matters only in a branch that has no 支委会.
+    without_committee = view.kind is MeetingKind.BRANCH_GENERAL_MEETING and not _has_committee(app, view.organisation)
     purposes = [p for p in ItemPurpose if PURPOSES[p].body is view.kind
-                or (view.kind is MeetingKind.BRANCH_GENERAL_MEETING and PURPOSES[p].body is MeetingKind.BRANCH_COMMITTEE)]
+                or (without_committee and PURPOSES[p].body is MeetingKind.BRANCH_COMMITTEE)]
     return page(request, who, "meeting.html", status_code, view=view, applicants=applicants, purposes=purposes,
                 may_act=who.scope.may_hold(view.kind) and view.status == "open", error=error, refusal=refusal,
+                may_keep=who.scope.may_hold(view.kind), documents=stored_documents.stored(app.engine, meeting_id),
+                categories=list(ExclusionCategory), correctable=meetings.CORRECTABLE,
                 done=DONE.get(done, ""), methods=list(VotingMethod), opinions=list(Opinion),
                 outcomes=PROBATION_OUTCOMES, general=view.kind is MeetingKind.BRANCH_GENERAL_MEETING)
+
+
+def _has_committee(app: Web, organisation: str) -> bool:
+    with app.engine.connect() as conn:
+        return bool(conn.execute(select(roster.ORGS.c.has_committee).where(roster.ORGS.c.name == organisation)).scalar())
+
+
+meeting_view_page = _meeting_page  # the meeting's other forms (exclusions, corrections, documents) answer with it
 
 
 @router.get("/meetings/{meeting_id}")
@@ -115,6 +138,9 @@ def _acting(who: Visitor, app: Web, meeting_id: int, item_id: int | None = None)
     if item_id is not None and item_id not in {item.id for item in view.items}:
         raise HTTPException(404, f"会议{meeting_id}没有议题{item_id}。")
     return view
+
+
+acting = _acting
 
 
 def _after(meeting_id: int, action: str, anchor: str = "") -> Response:
@@ -144,13 +170,29 @@ def new_item_page(request: Request, meeting_id: MeetingDep, who: VisitorDep, app
 
 
 def _item_form(request: Request, who: Visitor, app: Web, meeting_id: int, case_id: int, purpose: str,
-               error: str = "", status_code: int = 200) -> HTMLResponse:
+               error: str = "", status_code: int = 200, values: dict[str, str] | None = None,
+               chosen_values: dict[str, frozenset[str]] | None = None,
+               blockers: list[Verdict] | None = None) -> HTMLResponse:
     view = _acting(who, app, meeting_id)
     scopes.require_case(app.engine, who.scope, case_id)
     chosen = meetings.item_purpose(purpose)
     name = services.show(app.engine, app.clock, case_id).applicant["name"]
+    inputs = forms.field_inputs(item_fields(chosen), values or {}, chosen_values or {})  # a refusal keeps the typing
+    if blockers is None and not error:
+        blockers = prerequisites(app, case_id, chosen, view.held_on)
     return page(request, who, "meeting_item.html", status_code, view=view, case_id=case_id, name=name,
-                purpose=chosen, inputs=forms.field_inputs(item_fields(chosen), {}, {}), error=error)
+                purpose=chosen, inputs=inputs, error=error, blockers=blockers or [])
+
+
+def prerequisites(app: Web, case_id: int, purpose: ItemPurpose, held_on: date) -> list[Verdict]:
+    """What stops the item's step on the meeting date, before anyone votes (the planner's view: steps
+    missing, periods not yet over). For a 预备期满 item any of its outcomes may do, so it is blocked only
+    when all are."""
+    family = PROBATION_OUTCOMES if purpose in PROBATION_OUTCOMES else (purpose,)
+    found = {each: reading.preview(app.engine, case_id, PURPOSES[each].step, held_on).blocking for each in family}
+    if any(not blocking for blocking in found.values()):
+        return []
+    return list(found[purpose])
 
 
 @router.post("/meetings/{meeting_id}/items")
@@ -159,11 +201,16 @@ def add_item(request: Request, meeting_id: MeetingDep, who: VisitorDep, app: Web
     case_id = scopes.require_case(app.engine, who.scope, _number(form, "case_id"))
     purpose = meetings.item_purpose(_text(form, "purpose"))
     values, chosen = forms.form_values(form)
+    blockers = prerequisites(app, case_id, purpose, meetings.meeting_view(app.engine, meeting_id).held_on)
+    if blockers:
+        return _item_form(request, who, app, meeting_id, case_id, purpose.value, status_code=422, values=values,
+                          chosen_values=chosen, blockers=blockers)
     try:
         item_id = meetings.add_item(app.engine, app.clock, who.user.actor, meeting_id, case_id, purpose,
                                     forms.field_texts(item_fields(purpose), values, chosen))
     except FazhanError as error:
-        return _item_form(request, who, app, meeting_id, case_id, purpose.value, str(error), 422)
+        return _item_form(request, who, app, meeting_id, case_id, purpose.value, str(error), 422, values=values,
+                          chosen_values=chosen, blockers=[])
     return _after(meeting_id, "item", f"#item-{item_id}")
 
 

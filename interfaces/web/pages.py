@@ -1,19 +1,17 @@
-"""Pages: login, dashboard, applicant list and registration, procedure diagram, audit verification."""
+"""Pages: dashboard, applicant list and registration, procedure diagram, audit verification."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from interfaces.web import catalogue, charts, reading
 from interfaces.web import scope as scopes
-from interfaces.web.auth import LOGIN_COOKIE, SESSION_COOKIE, safe_next
 from interfaces.web.deps import FormDep, VisitorDep, WebDep
 from interfaces.web.rendering import page
-from interfaces.web.users import authenticate
 from states.rulesets import DEFAULT_POLICY, RULE_SETS, RuleSetId
 from states.steps import Status
 from workflow import services
@@ -22,48 +20,7 @@ from workflow.errors import FazhanError
 router = APIRouter(include_in_schema=False)
 
 
-def _login_form(request: Request, app: WebDep, *, next_path: str, error: str = "", status_code: int = 200,
-                username: str = "") -> HTMLResponse:
-    cookie, token = app.sessions.login_token()
-    response = page(request, None, "login.html", status_code, token=token, next_path=next_path, error=error,
-                    username=username)
-    response.set_cookie(LOGIN_COOKIE, cookie, httponly=True, samesite="lax", secure=app.secure_cookies,
-                        max_age=3600, path="/login")
-    return response
-
-
-@router.get("/login")
-def login_page(request: Request, app: WebDep, next: str = "/", expired: bool = False) -> Response:
-    session, _ = app.sessions.read(request.cookies.get(SESSION_COOKIE))
-    if session is not None and not expired:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return _login_form(request, app, next_path=safe_next(next), error="登录已过期，请重新登录。" if expired else "")
-
-
-@router.post("/login")
-def login(request: Request, app: WebDep, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-          csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
-    target = safe_next(next)
-    if not app.sessions.login_token_matches(request.cookies.get(LOGIN_COOKIE), csrf_token):
-        return _login_form(request, app, next_path=target, error="登录页面已失效，请重新输入。", status_code=403,
-                           username=username)
-    user = authenticate(app.engine, username, password)
-    if user is None:
-        return _login_form(request, app, next_path=target, error="用户名或密码不正确。", status_code=401,
-                           username=username)
-    cookie, _ = app.sessions.issue(user.id)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=app.secure_cookies,
-                        max_age=app.sessions.max_age, path="/")
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
-    return response
-
-
-@router.post("/logout")
-def logout(form: FormDep) -> Response:  # noqa: ARG001  (the dependency checks the CSRF token)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+# Login and logout: interfaces/web/account_pages.py.
 
 
 @router.get("/")
@@ -121,8 +78,3 @@ def procedure_page(request: Request, who: VisitorDep, app: WebDep,
     chosen = rule_set or DEFAULT_POLICY.rule_set_on(app.clock.today())
     return page(request, who, "procedure.html", listing=catalogue.listing(chosen), diagram=charts.procedure_diagram(),
                 rule_sets=RULE_SETS, chosen=chosen)
-
-
-@router.get("/audit")
-def audit_page(request: Request, who: VisitorDep, app: WebDep) -> HTMLResponse:
-    return page(request, who, "audit.html", report=services.verify_audit(app.engine))

@@ -9,9 +9,11 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from interfaces.web import wording
 from interfaces.web.auth import CSRF_FIELD
 from interfaces.web.deps import Visitor, web
 from notices import inbox
+from states.dates import cn_deadline
 from states.periods import cn_date
 from templates import TEMPLATES_DIR
 
@@ -30,6 +32,12 @@ def _cn_date(value: date | datetime | str | None) -> str:
     return cn_date(value)
 
 
+def _cn_deadline(value: date | datetime | str) -> str:
+    """最迟2025年12月20日（含当日）: a duty's last day is inclusive (states.dates says it for every interface)."""
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return cn_deadline(day.date() if isinstance(day, datetime) else day)
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -39,6 +47,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = _cn_date
+    env.filters["article"] = wording.article
+    env.filters["cn_deadline"] = _cn_deadline
     env.globals["csrf_field"] = CSRF_FIELD
     return env
 
@@ -54,5 +64,7 @@ def page(request: Request, who: Visitor | None, template: str, status_code: int 
         "today": app.clock.today(),
         "unread_count": inbox.unread_count(app.engine, who.user.member_id) if who and who.user.member_id else 0,
     }
+    if isinstance(context.get("error"), str):  # services' messages may carry command-line hints
+        context["error"] = wording.plain(context["error"])
     html = app.templates.get_template(template).render(**base, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -14,7 +14,7 @@ from interfaces.web.users import UserRole, WebUser
 from states.attendance import MeetingKind
 from states.procedure import StepSpec
 from states.steps import Role
-from workflow import roster
+from workflow import roster, transfers
 from workflow.errors import FazhanError
 from workflow.services import CASES
 from workflow.tables import Meeting
@@ -43,8 +43,8 @@ HOLDS: dict[MeetingKind, frozenset[UserRole]] = {
 class OutOfScope(FazhanError, LookupError):
     """A case that does not exist or lies outside the user's scope: the two are told apart nowhere."""
 
-    def __init__(self, key: object) -> None:
-        super().__init__(f"找不到申请人「{key}」。")
+    def __init__(self, key: object, what: str = "申请人") -> None:
+        super().__init__(f"找不到{what}「{key}」。" if what == "申请人" else f"找不到{what}（编号{key}）。")
 
 
 class Forbidden(FazhanError):
@@ -113,21 +113,31 @@ def scope_for(engine: Engine, user: WebUser) -> Scope:
         return Scope(user, frozenset(roster.subtree(conn, user.organisation_id)))
 
 
+MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer column holds
+
+
 def require_case(engine: Engine, scope: Scope, case_id: int) -> int:
     """The case number if the user may see the case; otherwise ``OutOfScope``, as for a missing case."""
+    if not 0 < case_id <= MAX_ID:  # a number no row can have: 404, before the database overflows
+        raise OutOfScope(case_id)
     with engine.connect() as conn:
         organisation_id = conn.execute(select(CASES.c.organisation_id).where(CASES.c.id == case_id)).scalar()
-    if organisation_id is None or not scope.covers(organisation_id):
+        # a 转接中 case is also open to the receiving branch, which must record its 转入审查 (细则第十二条)
+        visible = organisation_id is not None and scope.covers(organisation_id)
+        incoming = None if visible or organisation_id is None else transfers.incoming_organisation(conn, case_id)
+    if not (visible or (incoming is not None and scope.covers(incoming))):
         raise OutOfScope(case_id)
     return case_id
 
 
 def require_meeting(engine: Engine, scope: Scope, meeting_id: int) -> int:
     """The meeting number if its organisation is in scope; otherwise ``OutOfScope`` (404), as for a case."""
+    if not 0 < meeting_id <= MAX_ID:
+        raise OutOfScope(meeting_id, "会议")
     with engine.connect() as conn:
         organisation_id = conn.execute(select(MEETINGS.c.organisation_id).where(MEETINGS.c.id == meeting_id)).scalar()
     if organisation_id is None or not scope.covers(organisation_id):
-        raise OutOfScope(f"会议{meeting_id}")
+        raise OutOfScope(meeting_id, "会议")
     return meeting_id
 
 

@@ -1,7 +1,10 @@
-"""Serving the app: in the foreground for ``fazhan web`` / ``fazhan run``, or in a thread for tests and scripts."""
+"""Serving the app: in the foreground for ``fazhan web`` / ``fazhan run``, or in a thread for tests and scripts;
+``fazhan serve`` is the production start (gunicorn with uvicorn workers: ``interfaces.web.production``).
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -9,24 +12,36 @@ from types import TracebackType
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
+from interfaces.settings import Settings, load_settings
 from interfaces.web.app import create_app
-from workflow.clock import Clock
+from interfaces.web.logs import RequestLog
+from workflow.clock import Clock, clock_from_environment
+
+
+def web_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
+    """The app as a server runs it: settings from the environment, a request id on every request."""
+    settings = settings or load_settings()
+    clock = clock or clock_from_environment(os.environ.get("FAZHAN_TODAY"))
+    return RequestLog(create_app(settings.database, clock, secure_cookies=settings.secure_cookies))
 
 
 def serve(db_url: str | None, clock: Clock, *, host: str = "127.0.0.1", port: int = 8000,
           with_scheduler: bool = False) -> None:
     """Run the web server until Ctrl-C (blocks); ``with_scheduler`` also runs the notice sweep in the background."""
-    scheduler = None
+    leadership = None
     if with_scheduler:
-        from notices.scheduler import start_background  # APScheduler only when asked for
+        from notices.scheduler import Leadership  # APScheduler only when asked for
 
-        scheduler = start_background(db_url, clock)
+        # A leader like the production workers: a second ``fazhan run`` on the same database does not sweep too.
+        leadership = Leadership(db_url, clock).start()
     try:
-        uvicorn.run(create_app(db_url, clock), host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(RequestLog(create_app(db_url, clock)), host=host, port=port, log_level="info",
+                    proxy_headers=False, access_log=False)  # RequestLog logs paths without query strings (names)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        if leadership is not None:
+            leadership.stop()
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from interfaces.web import wording
 from states.engine import NextStep
 from states.procedure import PROCEDURE, SPECS, StepSpec
 from states.steps import Severity, Stage, Step, Tag
@@ -16,8 +17,7 @@ from states.verdicts import Citation, Outcome, Verdict
 from workflow.clock import BEIJING
 from workflow.services import CaseView
 
-EVENT_KINDS = {"case_opened": "建立案卷", "step_recorded": "记录步骤", "step_refused": "被拒绝的尝试",
-               "user_added": "添加用户"}
+EVENT_KINDS = wording.EVENTS
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,9 @@ def beijing(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING)
 
 
+SPECS_BY_VALUE = frozenset(step.value for step in Step)
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     seq: int
@@ -104,11 +107,13 @@ def history_rows(events: list[dict[str, Any]]) -> list[HistoryRow]:
     for event in events:
         payload = event["payload"]
         step = payload.get("step")
+        reasons = tuple(_sentence(v) for v in payload.get("refused_by", ()))
+        extra = wording.event_reason(event["kind"], payload)
         rows.append(HistoryRow(
-            event["seq"], beijing(event["recorded_at"]), EVENT_KINDS.get(event["kind"], event["kind"]),
-            event["kind"] == "step_refused", event["effective_on"], SPECS[Step(step)].label if step else "",
-            event["actor"], event["actor_role"], tuple(_sentence(v) for v in payload.get("refused_by", ())),
-            bool(payload.get("backfilled"))))
+            event["seq"], beijing(event["recorded_at"]), wording.event_label(event["kind"]),
+            event["kind"] in {"step_refused", "meeting_refused"}, event["effective_on"],
+            SPECS[Step(step)].label if step in SPECS_BY_VALUE else "", wording.person(event["actor"], event["actor_role"]),
+            wording.role_of(event["actor_role"]), reasons + ((extra,) if extra else ()), bool(payload.get("backfilled"))))
     return rows
 
 

@@ -31,7 +31,7 @@ for name in 李明 张华 王静; do
   fazhan advance $name 7 --on 2025-06-16 --set opinions_heard=是 --set members=3 --set present=3 $B
   fazhan advance $name 8 --on 2025-06-27 $B
   fazhan advance $name 9 --on 2025-07-04 --set sponsors=王芳,赵强 $B
-  fazhan advance $name 10 --on 2025-09-15 --set conclusion=政审合格 $B
+  fazhan advance $name 10 --on 2025-09-15 --set result=合格 --set conclusion=政审合格 $B
   fazhan advance $name 11 --on 2025-10-20 --set days=3 $B
   fazhan advance $name 12 --on 2025-11-05 --set members=3 --set present=3 $B
   fazhan advance $name 13 --on 2025-11-20 --set written_notice=是

@@ -28,7 +28,7 @@ def world(engine: Engine) -> World:
 
 
 def row_of(world: World, channel: str, who: str = "陈静", kind: str = "talk_reminder@-7") -> dict:
-    return next(r for r in world.rows() if r["channel"] == channel and r["kind"] == kind
+    return next(r for r in world.rows() if r["channel"] == channel and r["name"] == kind
                 and world.who(r["recipient"]) == who)
 
 

@@ -44,7 +44,8 @@ def test_list_preview_dry_run_send_and_read(world_cli: tuple[World, Cli]) -> Non
     assert "2025年3月27日 谈话提醒（李明）→ 陈静［inbox］待发送" in listed and "共8条" in listed
 
     rows = json.loads(cli.ok("notices", "list", "--json"))
-    first = next(r for r in rows if r["recipient_name"] == "陈静" and r["kind"] == "talk_reminder@-7")
+    first = next(r for r in rows if r["recipient_name"] == "陈静" and r["kind"] == "talk_reminder"
+                 and r["reminder_offset"] == -7)
     preview = cli.ok("notices", "preview", str(first["id"]))
     assert preview.startswith("【谈话提醒】李明的入党谈话应于2025年4月3日前进行\n\n陈静同志：")
 

@@ -98,7 +98,7 @@ def test_a_scheduler_down_for_days_sends_the_missed_notices_on_restart_marked_la
     report = sweep(world.engine, restart, FixedClock.on(restart).now(), world.config, channels)
     rows = {r["id"]: r for r in world.rows()}
     missed = [r for r in rows.values() if r["send_on"] < restart]
-    assert {r["kind"] for r in missed} == {"talk_reminder@-7", "talk_reminder@+0", "talk_reminder@+1"}
+    assert {r["name"] for r in missed} == {"talk_reminder@-7", "talk_reminder@+0", "talk_reminder@+1"}
     assert sorted(report.sent) == sorted(r["id"] for r in missed) == sorted(report.late)
     assert all(r["status"] == "sent" and r["late"] for r in missed)
     assert {r["status"] for r in rows.values() if r["send_on"] >= restart} == {"pending"}  # the escalation, 04-10

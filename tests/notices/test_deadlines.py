@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from notices.config import NoticeConfig
-from notices.deadlines import Audience, DueNotice, NoticeKind, due_notices, parse_key
+from notices.deadlines import Audience, DueNotice, NoticeKind, due_notices, notice_key, notice_name, parse_key
 from states.facts import ApplicantFacts
 from states.rulesets import Policy
 from states.steps import Status, Step
@@ -30,7 +30,7 @@ def facts_of(history: list, **policy: object) -> ApplicantFacts:
 
 
 def schedule(notices: list[DueNotice]) -> list[tuple[str, date, date]]:
-    return [(n.key, n.due_on, n.send_on) for n in notices]
+    return [(notice_name(n.key, n.offset), n.due_on, n.send_on) for n in notices]
 
 
 def of_kind(notices: list[DueNotice], kind: NoticeKind) -> list[DueNotice]:
@@ -127,7 +127,7 @@ def test_2026_publicity_counts_working_days_across_mid_autumn_and_national_day()
 
 def test_2026_meeting_within_one_month_of_pre_review() -> None:
     found = of_kind(due_notices(facts_of(PRE_REVIEWED_2026), date(2026, 11, 2)), NoticeKind.ADMISSION_MEETING_DUE)
-    assert [(n.key, n.due_on) for n in found] == [
+    assert [(notice_name(n.key, n.offset), n.due_on) for n in found] == [
         ("admission_meeting_due@-7", date(2026, 12, 2)), ("admission_meeting_due@+0", date(2026, 12, 2)),
         ("admission_meeting_due@+1", date(2026, 12, 2)), ("overdue_escalation:admission_meeting_due", date(2026, 12, 2))]
     assert not of_kind(due_notices(facts_of(PRE_REVIEWED_2026), date(2026, 11, 2), policy=Policy(enforce_r26=False)),
@@ -153,4 +153,6 @@ def test_every_key_parses_back() -> None:
     found = [n for h, day in ((APPLIED, date(2025, 2, 1)), (ACTIVIST, date(2024, 7, 1)),
                               (PROBATIONARY, date(2026, 1, 16)), (CONSENTED_2026, date(2026, 9, 24)))
              for n in due_notices(facts_of(h), day)]
-    assert {parse_key(n.key) for n in found} == {(n.kind, n.offset, n.topic) for n in found}
+    assert {parse_key(notice_key(n.kind, n.offset, n.topic)) for n in found} == {(n.kind, n.offset, n.topic)
+                                                                                 for n in found}
+    assert not any("@" in n.key for n in found)  # the outbox keeps the offset in its own column

@@ -22,7 +22,7 @@ from workflow.tables import AgendaItem, Meeting
 
 
 def table(world: World, name: str, status: str | None = None) -> set[tuple[Any, ...]]:
-    return {(r["kind"], r["send_on"], world.who(r["recipient"]), r["channel"]) for r in world.rows(name)
+    return {(r["name"], r["send_on"], world.who(r["recipient"]), r["channel"]) for r in world.rows(name)
             if status is None or r["status"] == status}
 
 
@@ -58,7 +58,7 @@ def test_refresh_is_idempotent_and_the_key_is_unique(world: World) -> None:
     before = world.rows("李明")
     again = refresh_case(world.engine, world.cases["李明"], date(2025, 3, 4), world.config)
     assert (again.inserted, again.cancelled) == (0, 0) and world.rows("李明") == before
-    row = {k: v for k, v in before[0].items() if k != "id"}
+    row = {k: v for k, v in before[0].items() if k not in {"id", "name"}}
     with pytest.raises(IntegrityError), world.engine.begin() as conn:
         conn.execute(insert(NOTICES).values(**row))
 

@@ -61,12 +61,12 @@ def test_publicity_and_the_one_month_meeting_deadline_day_by_day(engine: Engine)
         day += timedelta(days=1)
 
     rows = {r["id"]: r for r in world.rows()}
-    got = sorted((d, rows[i]["kind"], world.who(rows[i]["recipient"])) for d, i in sent)
+    got = sorted((d, rows[i]["name"], world.who(rows[i]["recipient"])) for d, i in sent)
     assert got == sorted((d, kind, who) for d, kind, people in EXPECTED for who in people)
     publicity = next(rows[i] for d, i in sent if rows[i]["kind"] == "publicity_notice")
     assert "公示时间：2026年9月28日至2026年10月9日（5个工作日" in publicity["body"]
     meeting = next(rows[i] for d, i in sent if rows[i]["kind"] == "meeting_notice")
     assert meeting["subject"] == "【会议通知】计算机学院党支部定于2026年12月1日（星期二）召开支部党员大会"
     # The meeting was held on 12-01, within the month: the reminders of 12-02 and 12-03 were cancelled.
-    assert {r["status"] for r in rows.values() if r["kind"].startswith("admission_meeting_due@")
+    assert {r["status"] for r in rows.values() if r["name"].startswith("admission_meeting_due@")
             and r["send_on"] > date(2026, 12, 1)} == {"cancelled"}

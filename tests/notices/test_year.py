@@ -53,7 +53,7 @@ def acts() -> dict[date, list[tuple[str, str, dict[str, Any]]]]:
         (date(2024, 11, 25), "李四", "candidate_designated", {"opinions_heard": "是", **COMMITTEE_MEETING}),
         (date(2024, 11, 28), "李四", "candidate_filed", {}),
         (date(2024, 12, 2), "李四", "sponsors_assigned", {"sponsors": "赵强,孙丽"}),
-        (date(2024, 12, 10), "李四", "political_review_passed", {"conclusion": "政审合格"}),
+        (date(2024, 12, 10), "李四", "political_review_passed", {"result": "合格", "conclusion": "政审合格"}),
         (date(2024, 12, 20), "李四", "training_completed", {"days": 3}),
         (date(2025, 1, 6), "李四", "committee_reviewed", COMMITTEE_MEETING),
         (date(2025, 1, 15), "李四", "pre_review_passed", {"written_notice": "是"}),
@@ -88,7 +88,7 @@ def before_the_year(world: World) -> None:
         ("activist_assessed", date(2022, 11, 1), {}), ("activist_assessed", date(2023, 5, 1), {}),
         ("candidate_designated", date(2023, 5, 20), {"opinions_heard": "是", **COMMITTEE_MEETING}),
         ("candidate_filed", date(2023, 5, 25), {}), ("sponsors_assigned", date(2023, 6, 1), {"sponsors": "赵强,孙丽"}),
-        ("political_review_passed", date(2024, 1, 10), {"conclusion": "政审合格"}),
+        ("political_review_passed", date(2024, 1, 10), {"result": "合格", "conclusion": "政审合格"}),
         ("training_completed", date(2024, 1, 20), {"days": 3}), ("committee_reviewed", date(2024, 3, 1), COMMITTEE_MEETING),
         ("pre_review_passed", date(2024, 3, 10), {"written_notice": "是"}),
         ("application_form_filled", date(2024, 3, 15), {}), ("admission_resolved", date(2024, 6, 20), {"tally": TALLY}),
@@ -122,7 +122,7 @@ def test_a_year_of_deadlines_gives_exactly_the_expected_notices(engine: Engine) 
 
     rows = {r["id"]: r for r in world.rows()}
     names = {case: name for name, case in world.cases.items()}
-    got = sorted((day, rows[i]["kind"], names[rows[i]["case_id"]], world.who(rows[i]["recipient"]), rows[i]["channel"])
+    got = sorted((day, rows[i]["name"], names[rows[i]["case_id"]], world.who(rows[i]["recipient"]), rows[i]["channel"])
                  for day, i in sent)
     expected = sorted((day, kind, name, who, channel) for day, kind, name, audience in EXPECTED
                       for who, channel in audience)

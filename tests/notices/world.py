@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from notices.config import NoticeConfig
+from notices.deadlines import notice_name
 from notices.delivery import Channels, Outgoing
 from notices.outbox import NOTICES, refresh_case
 from states.procedure import spec_for
@@ -76,8 +77,8 @@ class World:
         query = select(NOTICES).order_by(NOTICES.c.id)
         if name is not None:
             query = query.where(NOTICES.c.case_id == self.cases[name])
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+        with self.engine.connect() as conn:  # "name": kind and offset in one, talk_reminder@-7
+            return [{**r, "name": notice_name(r["kind"], r["reminder_offset"])} for r in conn.execute(query).mappings()]
 
     def who(self, address: str) -> str:
         kind, _, number = address.partition(":")

@@ -76,7 +76,7 @@ _EVIDENCE: dict[Step, dict[str, Any]] = {
     Step.CANDIDATE_FILED: {"consented": True},
     Step.CANDIDATE_PUBLICISED: {"outcome": "no_objection"},  # posted_on and last_day are given by the caller
     Step.SPONSORS_ASSIGNED: {"sponsors": (full("刘洋"), full("赵敏"))},
-    Step.POLITICAL_REVIEW_PASSED: {"conclusion": "政审〔2025〕第7号：合格"},
+    Step.POLITICAL_REVIEW_PASSED: {"result": "qualified", "conclusion": "政审〔2025〕第7号：合格"},
     Step.TRAINING_COMPLETED: {"days": 3, "hours": 24},
     Step.COMMITTEE_REVIEWED: {"members": 5, "present": 4},
     Step.PRE_REVIEW_PASSED: {"written_notice": True},
@@ -97,6 +97,7 @@ _EVIDENCE: dict[Step, dict[str, Any]] = {
                       "assessment_records"),
     },
     Step.ACTIVIST_TRANSFERRED: {"to_organisation": "某大学研究生第三党支部", "materials_transferred": True},
+    Step.TRANSFER_RECEIVED: {"reviewed_by": "周敏", "continuity": "continuous", "reason": "培养教育材料齐全、连续"},
     Step.POLITICAL_REVIEW_FAILED: {"conclusion": "政审〔2025〕第9号：不合格"},
     Step.PROBATION_EXTENDED: {"months": 6, "tally": tally()},
     Step.PROBATION_CANCELLED: {"reason": "不履行党员义务", "tally": tally()},

@@ -32,7 +32,7 @@ def test_steps_fall_in_the_five_stages_of_the_flowchart() -> None:
 def test_side_and_terminal_outcomes_are_in_the_table() -> None:
     side = {spec.step for spec in SIDE_OUTCOMES}
     assert side == {
-        Step.CANDIDATE_PUBLICISED, Step.ACTIVIST_TRANSFERRED, Step.PROBATION_EXTENDED,
+        Step.CANDIDATE_PUBLICISED, Step.ACTIVIST_TRANSFERRED, Step.TRANSFER_RECEIVED, Step.PROBATION_EXTENDED,
         Step.PROBATION_CANCELLED, Step.POLITICAL_REVIEW_FAILED, Step.WITHDRAWN,
     }
     assert SPECS[Step.WITHDRAWN].dest is Status.WITHDRAWN

@@ -262,7 +262,8 @@ def test_art12_activist_transfer_materials_handed_over_refuses_without_receiving
 def test_art12_activist_transfer_keeps_one_year_clock_running() -> None:
     """培养教育时间可连续计算: the 积极分子 year still counts from the first designation."""
     designated = date(2024, 3, 10)
-    story = activist(designated).then(Step.ACTIVIST_TRANSFERRED, date(2024, 9, 1))
+    story = activist(designated).then(Step.ACTIVIST_TRANSFERRED, date(2024, 9, 1)).then(
+        Step.TRANSFER_RECEIVED, date(2024, 9, 10), reviewed_by="周敏", continuity="continuous", reason="材料齐全")
 
     on_anniversary = attempt(story, Step.CANDIDATE_DESIGNATED, add_months(designated, 12))
     assert verdict(on_anniversary, ONE_YEAR).outcome is Outcome.PASSED

@@ -100,7 +100,7 @@ def test_secretary_and_organiser_take_an_applicant_through_admission(browser: Br
 
     # The way to the 支部大会, alternating with the committee's 组织员.
     organiser_context, organiser = _context(browser, server, "liuyang")
-    _record(page, WANG, "political_review_passed", {"conclusion": "政审〔2026〕3号"})
+    _record(page, WANG, "political_review_passed", {"result": "qualified", "conclusion": "政审〔2026〕3号"})
     _record(organiser, WANG, "training_completed", {"days": "3"})
     _record(page, WANG, "committee_reviewed", {"members": "5", "present": "5"})
     _record(organiser, WANG, "pre_review_passed", checks=("written_notice",))

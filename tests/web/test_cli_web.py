@@ -39,7 +39,7 @@ def test_user_add_refuses_bad_roles_short_passwords_and_duplicates(engine: Engin
     bad_role = runner.invoke(app, [*base, "--role", "校长", "--password", "long-enough-1"])
     assert bad_role.exit_code == 2 and "不是可识别的角色" in bad_role.output
     short = runner.invoke(app, [*base, "--role", "巡察", "--password", "short"])
-    assert short.exit_code == 2 and "至少8个字符" in short.output
+    assert short.exit_code == 2 and "至少10个字符" in short.output
     twice = runner.invoke(app, ["user", "add", "chenjing", "--role", "支部书记", "--org", "某大学党委",
                                 "--password", "long-enough-1", "--db", database_url])
     assert twice.exit_code == 2 and "已存在" in twice.output

@@ -25,7 +25,7 @@ def _open(client: Client, kind: str = "branch_general_meeting", organisation: st
 def _prepare_admission(secretary: Client, organiser: Client) -> None:
     """王浩然 up to 14. 填写入党志愿书, so that the 党员大会 may vote on his admission."""
     for who, slug, evidence in [
-        (secretary, "political_review_passed", {"conclusion": "政审〔2026〕3号"}),
+        (secretary, "political_review_passed", {"result": "合格", "conclusion": "政审〔2026〕3号"}),
         (organiser, "training_completed", {"days": "3"}),
         (secretary, "committee_reviewed", {"members": "5", "present": "5"}),
         (organiser, "pre_review_passed", {"written_notice": "是"}),

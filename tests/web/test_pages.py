@@ -16,7 +16,7 @@ from tests.web.conftest import LI, WANG, ZHANG, Client
 def test_dashboard_counts_lists_and_chart(as_user: Callable[[str], Client]) -> None:
     page = as_user("chenjing").get("/")
     assert page.status_code == 200
-    assert "计算机学院学生第一党支部：共 3 人在册" in page.text
+    assert "计算机学院学生第一党支部：共有 3 名申请人的案卷" in page.text
     assert '<svg class="chart"' in page.text and 'class="bar bar-activist"' in page.text
     overdue = page.text.split('id="overdue"')[1].split("</section>")[0]
     assert "李明" in overdue and "6. 培养教育考察" in overdue  # the half-yearly assessment is late

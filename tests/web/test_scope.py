@@ -93,7 +93,7 @@ def _step(client: Client, slug: str, evidence: dict[str, str]) -> None:
 
 def test_the_committee_organiser_approves_after_the_branch_meeting(as_user: Callable[[str], Client]) -> None:
     secretary, organiser = as_user("chenjing"), as_user("liuyang")
-    _step(secretary, "political_review_passed", {"conclusion": "政审〔2026〕3号"})
+    _step(secretary, "political_review_passed", {"result": "合格", "conclusion": "政审〔2026〕3号"})
     _step(organiser, "training_completed", {"days": "3"})
     _step(secretary, "committee_reviewed", {"members": "5", "present": "5"})
     _step(organiser, "pre_review_passed", {"written_notice": "是"})

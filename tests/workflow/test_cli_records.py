@@ -88,7 +88,7 @@ def test_soft_rule_needs_an_override_and_the_override_is_recorded(fazhan: Fazhan
                  ("6", "--on", "2024-08-20"), ("6", "--on", "2025-02-20"),
                  ("7", "--on", "2025-03-03", "--set", "opinions_heard=是", "--set", "members=5", "--set", "present=5"),
                  ("8", "--on", "2025-03-10"), ("9", "--on", "2025-03-20", "--set", "sponsors=王芳,赵强"),
-                 ("10", "--on", "2025-04-20", "--set", "conclusion=政审〔2025〕3号 合格")):
+                 ("10", "--on", "2025-04-20", "--set", "result=合格", "--set", "conclusion=政审〔2025〕3号 合格")):
         fazhan.ok("advance", "李明", *args, "--backfill-reason", "据纸质档案补录")
     short = ("advance", "李明", "11", "--on", "2025-06-20", "--set", "days=1", "--set", "hours=8")
     refused = fazhan(*short)

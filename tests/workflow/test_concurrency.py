@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from tests.workflow.records_world import SECRETARY, build_world, dump, step
 from workflow import services
@@ -17,34 +18,46 @@ from workflow.errors import StaleRecord, StepRefused
 TODAY = date(2025, 8, 1)
 
 
-def _advance(url: str, case_id: int, expected_version: int | None, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _advance(url: str, case_id: int, expected_version: int | None, barrier, began_events, me: int, results) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     request = step("talk_held", date(2025, 7, 22), talker="王芳")
+
+    # Whoever commits first waits (5 s at most) until the other has begun its own call: the two calls overlap
+    # for certain, however the machine schedules the processes, and the timestamps below show it.
+    @event.listens_for(engine, "commit")
+    def _hold(_conn: object) -> None:
+        began_events[1 - me].wait(timeout=5)
+
     barrier.wait()
+    began = time.time()
+    began_events[me].set()
     try:
         services.advance(engine, FixedClock.on(TODAY), SECRETARY, case_id,
                          services.StepRequest(request.step, request.on, request.evidence,
                                               expected_version=expected_version))
-        results.put("ok")
+        outcome = "ok"
     except StaleRecord:
-        results.put("conflict")
+        outcome = "conflict"
     except StepRefused:
-        results.put("refused")
+        outcome = "refused"
     finally:
         engine.dispose()
+    results.put((outcome, began, time.time()))
 
 
 def _race(url: str, case_id: int, expected_version: int | None) -> list[str]:
     context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_advance, args=(url, case_id, expected_version, barrier, results))
-               for _ in range(2)]
+    barrier, began_events, results = context.Barrier(2), [context.Event(), context.Event()], context.Queue()
+    workers = [context.Process(target=_advance, args=(url, case_id, expected_version, barrier, began_events, me,
+                                                      results)) for me in range(2)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(timeout=120)
         assert worker.exitcode == 0
-    return sorted(results.get(timeout=5) for _ in workers)
+    answers = [results.get(timeout=5) for _ in workers]
+    assert max(began for _, began, _ in answers) < min(ended for _, _, ended in answers), "the two calls overlapped"
+    return sorted(outcome for outcome, _, _ in answers)
 
 
 @pytest.mark.parametrize("expected_version", [1, None], ids=["with-version", "without-version"])

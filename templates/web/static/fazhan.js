@@ -3,6 +3,17 @@
 (function () {
   "use strict";
 
+  // The top menu folds on phones behind one button; the CSS shows it unfolded from 700 px on.
+  document.documentElement.classList.add("js");
+  var toggle = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("main-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   function load(target, url) {
     fetch(url, { credentials: "same-origin" })
       .then(function (response) {

@@ -1,5 +1,9 @@
 """procedure paths (issue 11 (procedure))
 
+No schema change: transfers, reapplications and the 政审 result live in existing rows. 转出 and 转入审查
+are step records, a reapplication is a second ``cases`` row for the same ``applicants`` row (the table
+already allows it), and the 政审 result is a key of the step's evidence. The slot stays so the chain is linear.
+
 Revision ID: 0007
 Revises: 0006
 """
@@ -17,8 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to change (see the module docstring)."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to undo."""

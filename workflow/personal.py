@@ -1,0 +1,320 @@
+"""ID-card and phone numbers encrypted per field (AES-GCM), with a keyed blind index (HMAC-SHA-256) for the ID.
+
+The key lives outside the database, never in it, found the way workflow/keys.py finds the audit key
+(first match wins), but it is a key of its own (an inspector who holds the audit key does not read ID numbers):
+
+1. ``FAZHAN_PERSONAL_KEY``: one or more keys (64 hex digits each), comma-separated, the newest first;
+2. ``FAZHAN_PERSONAL_KEY_FILE``: a key file at that path;
+3. an SQLite database: the file ``<database>.personal-key`` beside it;
+4. any other database: ``<FAZHAN_PERSONAL_KEY_DIR or ~/.config/fazhan/personal-keys>/<host>-<port>-<db>.key``.
+
+A key file is JSON (``{"format": "fazhan-personal-keys/1", "keys": [{"id", "secret"}]}``), created owner-only
+(0600) on first need, and keeps every key it held; the last is the current one. A stored value is
+``enc1:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>`` bound to its column (the column name is the AEAD's
+associated data): old values still open after a rotation, and a value copied into another column does not.
+The blind index is an HMAC of the normalised ID number under a key derived from the current key: equal
+numbers give equal indexes, so duplicates and searches work without the number in clear; ``rotate``
+re-encrypts every row and recomputes every index in one transaction, with its audit event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.engine import URL, make_url
+
+from states import limits
+from workflow import audit
+from workflow.clock import Clock
+from workflow.db import database_url
+from workflow.errors import FazhanError, UnknownApplicant
+from workflow.evidence import BadEvidence
+from workflow.tables import Applicant, Case, table
+
+PREFIX = "enc1:"
+KEY_ENV = "FAZHAN_PERSONAL_KEY"
+KEY_FILE_ENV = "FAZHAN_PERSONAL_KEY_FILE"
+KEY_DIR_ENV = "FAZHAN_PERSONAL_KEY_DIR"
+FILE_FORMAT = "fazhan-personal-keys/1"
+APPLICANTS, CASES = table(Applicant), table(Case)
+ID_FIELD, CONTACT_FIELD = "applicants.id_number", "applicants.contact"
+
+
+class KeyProblem(FazhanError):
+    """The personal-data key is missing, unreadable or does not open a stored value."""
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return hmac.new(master, b"fazhan personal data/" + purpose, hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class PersonalKeys:
+    """The keys by id, in the order they were made; the last one encrypts and indexes."""
+
+    keys: tuple[tuple[str, bytes], ...]
+
+    @property
+    def current(self) -> str:
+        return self.keys[-1][0]
+
+    def _aead(self, wanted: str) -> AESGCM:
+        for kid, master in self.keys:
+            if kid == wanted:
+                return AESGCM(_derive(master, b"encryption"))
+        raise KeyProblem(f"找不到个人信息密钥「{wanted}」：加密这条记录的旧密钥已从密钥文件中删除。")
+
+    def encrypt(self, column: str, value: str) -> str:
+        nonce = secrets.token_bytes(12)
+        sealed = self._aead(self.current).encrypt(nonce, value.encode("utf-8"), column.encode())
+        return f"{PREFIX}{self.current}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+    def decrypt(self, column: str, stored: str) -> str:
+        if not is_encrypted(stored):
+            return stored  # "" (not given); rows from before the migration never reach here
+        kid, _, body = stored.removeprefix(PREFIX).partition(":")
+        try:
+            raw = base64.urlsafe_b64decode(body)
+            return self._aead(kid).decrypt(raw[:12], raw[12:], column.encode()).decode("utf-8")
+        except (InvalidTag, ValueError):
+            raise KeyProblem("个人信息无法解密：密钥与加密时的不同，或记录已被改动。") from None
+
+    def index(self, id_number: str) -> str:
+        return self._index(self.keys[-1][1], id_number)
+
+    def indexes(self, id_number: str) -> list[str]:
+        """The index under every key: a rotation that failed half-way still finds every duplicate."""
+        return [self._index(master, id_number) for _, master in self.keys]
+
+    @staticmethod
+    def _index(master: bytes, id_number: str) -> str:
+        return hmac.new(_derive(master, b"blind index"), id_number.encode(), hashlib.sha256).hexdigest()
+
+
+def is_encrypted(stored: str | None) -> bool:
+    return bool(stored) and str(stored).startswith(PREFIX)
+
+
+# ---------------------------------------------------------------- where the key lives
+
+
+def key_path(url: str | URL | None) -> Path:
+    """The key file for a database (rules 2–4 in the module's docstring; workflow/keys.py's conventions)."""
+    if os.environ.get(KEY_FILE_ENV):
+        return Path(os.environ[KEY_FILE_ENV])
+    parsed = url if isinstance(url, URL) else make_url(database_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        database = Path(parsed.database)
+        return database.with_name(database.name + ".personal-key")
+    folder = os.environ.get(KEY_DIR_ENV) or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") \
+        / "fazhan" / "personal-keys"
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{parsed.host or 'local'}-{parsed.port or 5432}-{parsed.database or ''}")
+    return Path(folder) / f"{name}.key"
+
+
+def key_id(secret: bytes) -> str:
+    """A fingerprint of the key, safe to store beside the values it encrypted."""
+    return "p" + hashlib.sha256(b"fazhan personal key id\0" + secret).hexdigest()[:16]
+
+
+def _from_env(text: str) -> PersonalKeys:
+    secrets_newest_first = []
+    for part in text.split(","):
+        try:
+            secret = bytes.fromhex(part.strip())
+        except ValueError:
+            secret = b""
+        if len(secret) != 32:
+            raise KeyProblem(f"环境变量 {KEY_ENV} 中的密钥格式不对：应为64位十六进制数字，多个用逗号分隔，新密钥在前。")
+        secrets_newest_first.append(secret)
+    return PersonalKeys(tuple((key_id(secret), secret) for secret in reversed(secrets_newest_first)))
+
+
+def _from_file(path: Path) -> PersonalKeys:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = tuple((key_id(secret), secret) for secret in (bytes.fromhex(e["secret"]) for e in data["keys"]))
+    except OSError as error:
+        raise KeyProblem(f"读不到个人信息密钥文件 {path}：{error.strerror}。") from None
+    except (ValueError, KeyError, TypeError):
+        raise KeyProblem(f"个人信息密钥文件 {path} 已损坏，无法读取。") from None
+    if not keys or any(len(secret) != 32 for _, secret in keys):
+        raise KeyProblem(f"个人信息密钥文件 {path} 中没有可用的密钥。")
+    return PersonalKeys(keys)
+
+
+def _write(path: Path, keys: PersonalKeys, *, first: bool) -> None:
+    """Atomically, owner-only; the first key file is linked into place, so two processes never make two keys."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = json.dumps({"format": FILE_FORMAT, "keys": [{"id": kid, "secret": secret.hex()} for kid, secret in keys.keys]},
+                      indent=2)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    try:
+        if first:
+            os.link(temporary, path)
+        else:
+            os.replace(temporary, path)
+    except FileExistsError:
+        pass  # another process made the key first: use theirs
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+_CACHE: dict[tuple[str, int], PersonalKeys] = {}
+
+
+def load_keys(url: str | URL | None) -> PersonalKeys:
+    """The keys for this database; a key file that does not exist yet is created (mode 0600)."""
+    if os.environ.get(KEY_ENV):
+        return _from_env(os.environ[KEY_ENV])
+    path = key_path(url)
+    if not path.exists():
+        secret = secrets.token_bytes(32)
+        _write(path, PersonalKeys(((key_id(secret), secret),)), first=True)
+    stamp = path.stat().st_mtime_ns
+    cached = _CACHE.get((str(path), stamp))
+    if cached is None:
+        cached = _CACHE[(str(path), stamp)] = _from_file(path)
+    return cached
+
+
+def keys_for(engine_or_conn: Engine | Connection) -> PersonalKeys:
+    return load_keys(engine_or_conn.engine.url)
+
+
+# ---------------------------------------------------------------- what the pages and the CLI show
+
+
+def mask_id(number: str) -> str:
+    """``1101**********123X``: enough to tell two people apart on a list, not enough to use the number."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def mask_contact(contact: str) -> str:
+    """``138****5678`` for a phone; other contacts keep their first and last character."""
+    if len(contact) >= 7:
+        return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
+    return contact[:1] + "*" * max(len(contact) - 2, 0) + contact[-1:] if len(contact) > 2 else "*" * len(contact)
+
+
+def sealed(keys: PersonalKeys | Engine | Connection, id_number: str | None, contact: str) -> dict[str, Any]:
+    """The stored columns of an applicant's personal data (the key is read only if there is something to seal)."""
+    if not id_number and not contact:
+        return {"id_number": None, "id_number_index": None, "contact": ""}
+    keys = keys if isinstance(keys, PersonalKeys) else keys_for(keys)
+    return {"id_number": keys.encrypt(ID_FIELD, id_number) if id_number else None,
+            "id_number_index": keys.index(id_number) if id_number else None,
+            "contact": keys.encrypt(CONTACT_FIELD, contact) if contact else ""}
+
+
+def masked(source: Engine | Connection, id_number: str | None, contact: str | None) -> tuple[str | None, str]:
+    """The masked ID and contact of stored values."""
+    if not id_number and not contact:
+        return None, ""
+    keys = keys_for(source)
+    plain_id = keys.decrypt(ID_FIELD, id_number) if id_number else None
+    return (mask_id(plain_id) if plain_id else None,
+            mask_contact(keys.decrypt(CONTACT_FIELD, contact)) if contact else "")
+
+
+def cleaned(name: str, unit: str, contact: str, id_number: str | None) -> tuple[str, str, str, str | None]:
+    """An applicant's typed-in fields normalised and bounded (states/limits.py), or ``BadEvidence``."""
+    try:
+        name = limits.clean(name, limits.NAME)
+        if not name:
+            raise limits.InvalidInput("姓名不能为空。")
+        return (name, limits.clean(unit, limits.UNIT), limits.clean_contact(contact) if contact.strip() else "",
+                limits.clean_digits(id_number, limits.ID_NUMBER) if id_number and id_number.strip() else None)
+    except limits.InvalidInput as problem:
+        raise BadEvidence(str(problem)) from None
+
+
+def id_number_key(conn: Connection, key: str) -> int | None:
+    """The applicant whose ID number is ``key`` (as typed: full-width digits fold), if ``key`` looks like one."""
+    try:
+        number = limits.clean_digits(key, limits.ID_NUMBER)
+    except limits.InvalidInput:
+        return None
+    return applicant_by_id_number(conn, number)
+
+
+def applicant_by_id_number(conn: Connection, id_number: str) -> int | None:
+    """The applicant registered with this (normalised) ID number, found by its blind index."""
+    row = conn.execute(select(APPLICANTS.c.id).where(
+        APPLICANTS.c.id_number_index.in_(keys_for(conn).indexes(id_number)))).first()
+    return int(row[0]) if row else None
+
+
+def reveal(engine: Engine, clock: Clock, actor_name: str, actor_role: str, case_id: int) -> dict[str, str | None]:
+    """The full ID and contact of a case's applicant; the read is an audit event (who, whose, when).
+
+    The caller decides who may ask (interfaces/web: 支部书记、组织员、管理员 in scope; the CLI's local operator).
+    The event and the read are one transaction: no event, no number.
+    """
+    with engine.begin() as conn:
+        row = conn.execute(select(APPLICANTS.c.id, APPLICANTS.c.name, APPLICANTS.c.id_number, APPLICANTS.c.contact)
+                           .join(CASES, CASES.c.applicant_id == APPLICANTS.c.id)
+                           .where(CASES.c.id == case_id)).first()
+        if row is None:
+            raise UnknownApplicant(case_id)
+        keys = keys_for(conn)
+        audit.append(conn, kind="personal_data_viewed", case_id=case_id, actor=actor_name, actor_role=actor_role,
+                     recorded_at=clock.now(), payload={"applicant_id": row.id, "name": row.name,
+                                                       "fields": ["id_number", "contact"]})
+        return {"id_number": keys.decrypt(ID_FIELD, row.id_number) if row.id_number else None,
+                "contact": keys.decrypt(CONTACT_FIELD, row.contact) if row.contact else ""}
+
+
+# ---------------------------------------------------------------- migration and rotation
+
+
+def encrypt_rows(conn: Connection, keys: PersonalKeys, *, old: PersonalKeys | None = None) -> int:
+    """Encrypt every clear value and (with ``old``) re-encrypt values under ``keys``; indexes recomputed."""
+    rows = conn.execute(select(APPLICANTS.c.id, APPLICANTS.c.id_number, APPLICANTS.c.contact)).all()
+    changed = 0
+    for applicant_id, id_number, contact in rows:
+        opener = old or keys
+        plain_id = opener.decrypt(ID_FIELD, id_number) if id_number else None
+        plain_contact = opener.decrypt(CONTACT_FIELD, contact) if contact else ""
+        if old is None and (not id_number or is_encrypted(id_number)) and (not contact or is_encrypted(contact)):
+            continue
+        conn.execute(update(APPLICANTS).where(APPLICANTS.c.id == applicant_id)
+                     .values(**sealed(keys, plain_id.strip().upper() if plain_id else None, plain_contact or "")))
+        changed += 1
+    return changed
+
+
+def rotate(engine: Engine, clock: Clock, actor_name: str, actor_role: str) -> tuple[str, int]:
+    """Every row re-encrypted and re-indexed under the newest key, in one transaction with its audit event.
+
+    With a key file, a new key is added to it first; old keys stay (may be deleted by hand afterwards).
+    With ``FAZHAN_PERSONAL_KEY`` the operator puts the new key in front of the old one, then calls this.
+    """
+    old = keys_for(engine)
+    from_env = bool(os.environ.get(KEY_ENV))
+    path = key_path(engine.url)
+    secret = secrets.token_bytes(32)
+    new = old if from_env else PersonalKeys((*old.keys, (key_id(secret), secret)))
+    with engine.begin() as conn:
+        count = encrypt_rows(conn, new, old=old)
+        audit.append(conn, kind="personal_key_rotated", actor=actor_name, actor_role=actor_role,
+                     recorded_at=clock.now(), payload={"old_key": old.current, "new_key": new.current,
+                                                       "rows": count})
+        if not from_env:
+            _write(path, new, first=False)  # before the commit: never a row without its key in the file
+    return new.current, count
