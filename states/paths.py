@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from states.facts import ApplicantFacts, StepRecord
-from states.periods import add_years, cn_date
-from states.rules import probation_ends_on
+from states.periods import cn_date
+from states.rules import political_review_expired, probation_ends_on
 from states.rulesets import Policy
 from states.specs import Act, StepSpec
 from states.steps import Status, Step
@@ -36,12 +36,10 @@ def political_review_failed_is_unqualified(facts: ApplicantFacts, act: Act) -> F
 
 def political_review_valid_at_committee_review(facts: ApplicantFacts, act: Act) -> Finding:
     """除特殊情况外，政治审查结果在一年内有效；支部委员会审查时应核对。"""
-    reviewed = facts.date_of(Step.POLITICAL_REVIEW_PASSED)
-    if reviewed is None:
+    expired = political_review_expired(facts, act.on)
+    if expired is None:
         return met()
-    valid_until = add_years(reviewed, 1)
-    if act.on <= valid_until:
-        return met()
+    reviewed, valid_until = expired
     return unmet(f"政治审查结论（{cn_date(reviewed)}）到{cn_date(valid_until)}已满一年，"
                  "支部委员会审查时已失效，应重新进行政治审查。")
 

@@ -4,6 +4,10 @@ Every guard takes ``(facts, act)``: the applicant's recorded facts and the act b
 ``act.on``, its evidence, the rule set in force on that date, the deployment policy). Guards never read a
 clock, a database or a global. The severity and the citation of each rule per rule set are declared with
 the step table in ``states/procedure.py``.
+
+Why one module past 500 lines: the guards of the 25 steps read in the table's order, so an inspector can hold
+this file against the 细则 article by article; the guards of the irregular paths (transfers, 政审 results,
+extensions) live in ``states/paths.py``.
 """
 
 from __future__ import annotations
@@ -312,15 +316,21 @@ def pre_review_result_in_writing(facts: ApplicantFacts, act: Act) -> Finding:  #
     return unmet("预审结果须以书面形式通知党支部。")
 
 
-def political_review_still_valid(facts: ApplicantFacts, act: Act) -> Finding:
-    """除特殊情况外，政治审查结果在一年内有效。"""
+def political_review_expired(facts: ApplicantFacts, on: date) -> tuple[date, date] | None:
+    """(政审之日, 有效期最后一日) when the 政审 is more than a year old on ``on``; None while it is valid or absent."""
     reviewed = facts.date_of(Step.POLITICAL_REVIEW_PASSED)
     if reviewed is None:
-        return met()
+        return None
     valid_until = add_years(reviewed, 1)
-    if act.on <= valid_until:
+    return None if on <= valid_until else (reviewed, valid_until)
+
+
+def political_review_still_valid(facts: ApplicantFacts, act: Act) -> Finding:
+    """除特殊情况外，政治审查结果在一年内有效。"""
+    expired = political_review_expired(facts, act.on)
+    if expired is None:
         return met()
-    return unmet(f"政治审查结论（{cn_date(reviewed)}）已超过一年，应重新审查。")
+    return unmet(f"政治审查结论（{cn_date(expired[0])}）已超过一年，应重新审查。")
 
 
 def meeting_within_one_month_of_pre_review(facts: ApplicantFacts, act: Act) -> Finding:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from workflow import keys
 from workflow.errors import FazhanError
@@ -35,6 +35,8 @@ GENESIS = "0" * 64
 ROTATED, SEALED = "audit_key_rotated", "audit_sealed"
 # On every action's path, so run on the driver (workflow/fastsql.py). SQLite locks at BEGIN IMMEDIATE;
 # PostgreSQL serialises appends on the head row.
+# Insert-if-absent, then lock: a concurrent first writer waits on the row instead of failing on its key.
+START_HEAD = Sql("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis) ON CONFLICT (id) DO NOTHING")
 READ_HEAD = Sql("SELECT seq, hash, key_id FROM audit_head WHERE id = 1", postgresql_suffix=" FOR UPDATE")
 EVENT_COLUMNS = ("seq", "kind", "case_id", "actor", "actor_role", "effective_on", "recorded_at", "rule_set",
                  "payload", "prev_hash", "hash", "key_id")
@@ -127,11 +129,10 @@ def _append(conn: Connection, *, kind: str, actor: str, actor_role: str, recorde
     store = keys.store_for(conn.engine)
     raw = Raw(conn)
     head = raw.execute(READ_HEAD).fetchone()
-    if head is None:
-        conn.execute(insert(HEAD).values(id=1, seq=0, hash=GENESIS))
-        seq, prev_hash, key_id = 1, GENESIS, None
-    else:
-        seq, prev_hash, key_id = head[0] + 1, head[1], head[2]
+    if head is None:  # the first event: two first writers must not both start the chain
+        raw.execute(START_HEAD, {"genesis": GENESIS})
+        head = raw.execute(READ_HEAD).fetchone()
+    seq, prev_hash, key_id = head[0] + 1, head[1], head[2]
     key = _head_key(store, key_id)
     event = {
         "seq": seq, "kind": kind, "case_id": case_id, "actor": actor, "actor_role": actor_role,

@@ -2,6 +2,9 @@
 
 SQLAlchemy Core statements over the SQLModel tables (the ORM unit of work costs ~10× a raw write here).
 A refused step rolls back and only its attempt is appended to the audit trail, in a transaction of its own.
+
+Why past 500 lines: ``advance`` and what it shares with registration, ``show`` and the audit checks stay in one
+module so the hot path reads top to bottom; the irregular paths have their own modules (transfers, reapply).
 """
 
 from __future__ import annotations
