@@ -1,7 +1,7 @@
 """ledger import export (issue 14 (Excel))
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlmodel  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = '0008'
-down_revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """roster and web (issue 16 (web)): members leaving the roster, and each organisation's group robot
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
