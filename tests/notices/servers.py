@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -60,18 +60,17 @@ class Hook:
 
 
 @contextmanager
-def webhook_server() -> Iterator[tuple[Hook, str]]:
-    hook = Hook()
+def json_http_server(answer: Callable[[str, dict[str, str], bytes], tuple[int, bytes]]) -> Iterator[str]:
+    """A JSON endpoint on 127.0.0.1: each POST is answered by ``answer(path, headers, body)``; yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            hook.posts.append((dict(self.headers), json.loads(body.decode("utf-8"))))
-            status, answer = hook.answers.pop(0) if hook.answers else (200, b'{"errcode":0,"errmsg":"ok"}')
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            status, reply = answer(self.path, dict(self.headers), body)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(answer)
+            self.wfile.write(reply)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -80,7 +79,19 @@ def webhook_server() -> Iterator[tuple[Hook, str]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield hook, f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def webhook_server() -> Iterator[tuple[Hook, str]]:
+    hook = Hook()
+
+    def answer(_path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        hook.posts.append((headers, json.loads(body.decode("utf-8"))))
+        return hook.answers.pop(0) if hook.answers else (200, b'{"errcode":0,"errmsg":"ok"}')
+
+    with json_http_server(answer) as base:
+        yield hook, f"{base}/cgi-bin/webhook/send?key=test"

@@ -10,11 +10,9 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -23,6 +21,7 @@ import pytest
 from notices import robots
 from notices.config import NoticeConfig
 from notices.delivery import DeliveryError, Outgoing
+from tests.notices.servers import json_http_server
 from workflow import services
 from workflow.clock import FixedClock
 from workflow.db import make_engine, upgrade
@@ -57,28 +56,12 @@ class Robot:
 def robot() -> Iterator[tuple[Robot, str]]:
     state = Robot(NOW)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length).decode("utf-8"))
-            parsed = urlparse(self.path)
-            answer = json.dumps(state.answer(parsed.path, parse_qs(parsed.query), body)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(answer)
+    def answer(path: str, _headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        parsed = urlparse(path)
+        return 200, json.dumps(state.answer(parsed.path, parse_qs(parsed.query), json.loads(body.decode()))).encode()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_http_server(answer) as base:
+        yield state, base
 
 
 def _target(kind: robots.RobotKind, url: str, secret: str = "", mobiles: tuple[str, ...] = ()) -> robots.Target:
