@@ -52,10 +52,18 @@ CHUNK_APPLICANTS = 50
 
 # ---------------------------------------------------------------- the worker subprocess
 
+NO_PLANNER_ENV = "FAZHAN_BENCH_WITHOUT_PLANNER"
+
 
 def _contender(role: str, backend: str, url: str) -> Any:
     if role == "engine":
-        return c.Engine(url)
+        engine = c.Engine(url)
+        if os.environ.get(NO_PLANNER_ENV):  # the bare step: no notice planning in its transaction
+            from workflow import after_write
+
+            for name in after_write.registered():
+                after_write.unregister(name)
+        return engine
     return c.SqliteBaseline(url) if backend == "sqlite" else c.PsycopgBaseline(url)
 
 
@@ -261,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     only.add_argument("--engine-only", action="store_true")
     parser.add_argument("--compare", action="store_true", help="check both contenders wrote identical tables")
     parser.add_argument("--profile-dir", type=Path, help="write a cProfile file per contender and size here")
+    parser.add_argument("--without-planner", action="store_true",
+                        help="the engine without the notice planners (workflow.after_write): the bare step")
     parser.add_argument("--worker", choices=("setup", *CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--profile", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.without_planner:
+        os.environ[NO_PLANNER_ENV] = "1"  # read by the contenders' subprocesses
     if args.worker:
         worker(args.worker, args.backends[0], args.url, args.applicants[0], args.profile, sys.stdin, sys.stdout)
         return 0

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine  # noqa: E402
 
+from states.rulesets import RuleSetId  # noqa: E402
 from states.steps import Status, Step  # noqa: E402
 from workflow import audit, keys, services  # noqa: E402
 from workflow.clock import FixedClock  # noqa: E402
@@ -70,7 +71,7 @@ def fill(engine: Engine, cases: int) -> int:
                 done_on = date(2025, 6, 1) + timedelta(days=10 * index)
                 backfilled = number % 10 == 0 and index == 0  # one case in ten: a back-filled first step
                 steps.append({"id": record_id, "case_id": number, "step": slug, "done_on": done_on,
-                              "recorded_at": moment, "actor": "王芳", "actor_role": "书记", "rule_set": "2014",
+                              "recorded_at": moment, "actor": "王芳", "actor_role": "书记", "rule_set": RuleSetId.R2014.value,
                               "evidence": evidence, "documents": [], "backfilled": backfilled,
                               "backfill_reason": "据纸质档案补录" if backfilled else None})
                 chain.append(("step_recorded", done_on, {
@@ -80,7 +81,7 @@ def fill(engine: Engine, cases: int) -> int:
             for kind, effective_on, payload in chain:
                 seq += 1
                 event = {"seq": seq, "kind": kind, "case_id": number, "actor": "王芳", "actor_role": "书记",
-                         "effective_on": effective_on, "recorded_at": moment, "rule_set": None if kind == "case_opened" else "2014",
+                         "effective_on": effective_on, "recorded_at": moment, "rule_set": None if kind == "case_opened" else RuleSetId.R2014.value,
                          "payload": {"version": audit.PAYLOAD_VERSION, **payload}, "prev_hash": prev, "key_id": key.id}
                 event["hash"] = prev = audit.event_mac(event, key)
                 events.append(event)
@@ -153,8 +154,8 @@ def _inspection(conn: Any) -> tuple[float, float] | None:
         from workflow import inspection  # noqa: PLC0415
     except ImportError:
         return None
-    spent, report = timed("巡察 report (whole tree, all time)", lambda: inspection.report(conn, organisation=None,
-                                                                                       start=None, end=None))
+    spent, report = timed("巡察 report (whole tree, all time, open overdue steps as of the bench's day)",
+                          lambda: inspection.report(conn, organisation=None, start=None, end=None, today=CLOCK.today()))
     say(f"    {len(report.findings)} findings")
     return spent
 

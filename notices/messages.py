@@ -50,6 +50,11 @@ CASE_NAME = Sql("SELECT c.organisation_id, a.name FROM cases c JOIN applicants a
 
 def case_info(conn: Connection, roster: Roster, case_id: int, config: NoticeConfig) -> CaseInfo:
     organisation_id, name = Raw(conn).execute(CASE_NAME, {"case_id": case_id}).fetchone()
+    return case_info_of(roster, case_id, organisation_id, name, config)
+
+
+def case_info_of(roster: Roster, case_id: int, organisation_id: int, name: str, config: NoticeConfig) -> CaseInfo:
+    """``case_info`` for a case whose organisation and applicant are known (the sweep reads a batch at once)."""
     org = roster.organisation(organisation_id)
     higher = roster.higher_committee(org.id)
     leaders = roster.branch_leaders(org.id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from notices.config import NoticeConfig, load_config
 from notices.deadlines import DueNotice, due_notices, meeting_notice
 from notices.recipients import Recipient, Roster, RosterMemo, liaison_names
+from notices.stored import encode
 from states.facts import ApplicantFacts
 from workflow.clock import BEIJING
 from workflow.errors import UnknownApplicant
@@ -43,7 +44,7 @@ DEFAULT_SETTINGS = Settings()
 Key = tuple[str, date, str, str, int]  # (kind, due_on, recipient, channel, reminder_offset): the unique key less the case
 
 # The two reads of every planning run on the driver (workflow/fastsql.py): a Core statement costs more here.
-CASE_ROWS = Sql("SELECT id, kind, due_on, recipient, channel, reminder_offset, status, send_on FROM notices"
+CASE_ROWS = Sql("SELECT id, kind, due_on, recipient, channel, reminder_offset, status, send_on, detail FROM notices"
                 " WHERE case_id = :case_id")
 MEETINGS_OF_CASE = Sql(
     "SELECT m.id, m.held_on, m.title, m.kind FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id"
@@ -61,20 +62,23 @@ class CaseRow(NamedTuple):
     reminder_offset: int
     status: str
     send_on: date
+    detail: str | None
 
 
 def case_rows(conn: Connection, case_id: int) -> list[CaseRow]:
     raw = Raw(conn)
-    return [CaseRow(i, kind, raw.date(due), who, channel, offset, status, raw.date(send))  # type: ignore[arg-type]
-            for i, kind, due, who, channel, offset, status, send in raw.execute(CASE_ROWS, {"case_id": case_id})]
+    return [CaseRow(i, kind, raw.date(due), who, channel, offset, status, raw.date(send), detail)  # type: ignore[arg-type]
+            for i, kind, due, who, channel, offset, status, send, detail
+            in raw.execute(CASE_ROWS, {"case_id": case_id})]
 
 
-SET_STATUS = (update(NOTICES).where(NOTICES.c.id == bindparam("row_id"), NOTICES.c.status.in_(bindparam(
-    "from_status", expanding=True))).values(status=bindparam("new_status")))
+SET_STATUS = Sql("UPDATE notices SET status = :new_status WHERE id = :row_id AND status = :from_status")
 AGENDA = (select(ITEMS.c.case_id, ITEMS.c.purpose, APPLICANTS.c.name)
           .join(CASES, CASES.c.id == ITEMS.c.case_id).join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
           .where(ITEMS.c.meeting_id == bindparam("meeting_id")).order_by(ITEMS.c.id))
 RESCHEDULE = update(NOTICES).where(NOTICES.c.id == bindparam("row_id")).values(send_on=bindparam("new_send_on"))
+# A waiting row's text follows the facts (a meeting's agenda grew, the rule set changed): the sweep renders from it.
+SET_DETAIL = Sql("UPDATE notices SET detail = :detail WHERE id = :row_id AND status IN ('pending', 'failed')")
 
 
 class NoticeStatus(StrEnum):
@@ -118,6 +122,7 @@ class CasePlan:
     organisation_id: int
     planned: dict[Key, Planned]
     memo: RosterMemo
+    liaisons: list[str] = field(default_factory=list)  # the 培养联系人 the facts name (kept with LIAISONS rows)
 
 
 @dataclass
@@ -144,17 +149,26 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
               settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None) -> CasePlan:
     """Every notice row the case calls for, past and future, with recipients from the roster of ``today``."""
     loaded = load_case(conn, case_id)
-    dues = _due_notices(loaded.facts, today, config, settings)
-    if not loaded.facts.status.is_terminal:
+    return plan_facts(conn, case_id, loaded.facts, loaded.organisation_id, today, config, settings, memo,
+                      dues=_due_notices(loaded.facts, today, config, settings))
+
+
+def plan_facts(conn: Connection, case_id: int, facts: ApplicantFacts, organisation_id: int, today: date,
+               config: NoticeConfig, settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None, *,
+               dues: list[DueNotice] | None = None) -> CasePlan:
+    """``plan_case`` from facts the caller holds already (a step has just built them: no second load)."""
+    if dues is None:
+        dues = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
+    if not facts.status.is_terminal:
         dues += meeting_notices(conn, case_id, today, config)
     roster = Roster(conn, today, memo)
-    liaisons = liaison_names(loaded.facts.records)
+    liaisons = liaison_names(facts.records)
     planned: dict[Key, Planned] = {}
     for notice in dues:
-        for recipient in roster.recipients(notice.audience, loaded.organisation_id, liaisons):
+        for recipient in roster.recipients(notice.audience, organisation_id, liaisons):
             item = Planned(notice, recipient)
             planned.setdefault(item.key, item)
-    return CasePlan(case_id, loaded.organisation_id, planned, roster.memo)
+    return CasePlan(case_id, organisation_id, planned, roster.memo, liaisons)
 
 
 DUE_MEMO_SIZE = 50_000
@@ -226,41 +240,31 @@ def refresh_case(target: Connection | Engine, case_id: int, today: date, config:
         return apply_plan(conn, plan, today, now or start_of(today))
 
 
-def case_changed(conn: Connection, case_id: int, today: date, now: datetime) -> None:
-    """The hook for ``services.advance`` (and the meeting services): plan the case in the caller's transaction.
-
-    A savepoint keeps a failure here from undoing the step: the scheduler's next run plans the case again
-    from the audit trail (``refresh_changed``), and the sweep plans every case again before it sends.
-    """
-    try:
-        with conn.begin_nested():
-            refresh_case(conn, case_id, today, now=now)
-    except Exception:  # noqa: BLE001  a notice must never stop a step from being recorded
-        log.exception("案卷%s的通知计划失败，将由定时任务补做。", case_id)
-
-
 def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), BEIJING)
 
 
 def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
-    result = RefreshResult(plan.case_id, planned=len(plan.planned))
+    result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), Raw(conn)
     existing = {row_key(r): r for r in case_rows(conn, plan.case_id)}
     for key, row in existing.items():
         wanted = plan.planned.get(key)
         if wanted is None and row.status in REPLACEABLE:
-            result.cancelled += conn.execute(SET_STATUS, {"row_id": row.id, "from_status": list(REPLACEABLE),
-                                                          "new_status": NoticeStatus.CANCELLED.value}).rowcount
+            result.cancelled += raw.execute(SET_STATUS, {"row_id": row.id, "from_status": row.status,
+                                                         "new_status": NoticeStatus.CANCELLED.value}).rowcount
         elif wanted is not None and row.status == NoticeStatus.CANCELLED.value and wanted.notice.send_on >= today:
-            result.revived += conn.execute(SET_STATUS, {"row_id": row.id, "from_status": [row.status],
-                                                        "new_status": NoticeStatus.PENDING.value}).rowcount
+            result.revived += raw.execute(SET_STATUS, {"row_id": row.id, "from_status": row.status,
+                                                       "new_status": NoticeStatus.PENDING.value}).rowcount
         if wanted is not None and row.status == NoticeStatus.PENDING.value and wanted.notice.send_on != row.send_on:
             result.rescheduled += conn.execute(RESCHEDULE, {"row_id": row.id, "new_send_on": wanted.notice.send_on}).rowcount
+        if wanted is not None and row.status in REPLACEABLE and row.detail != (
+                detail := encode(wanted.notice, plan.liaisons)):
+            raw.execute(SET_DETAIL, {"row_id": row.id, "detail": detail})
     latest_past = _latest_past_send_days(plan.planned.values(), today)
     new = [p for key, p in plan.planned.items() if key not in existing
            and (p.notice.send_on >= today or latest_past.get(_series_key(p)) == p.notice.send_on)]
     if new:
-        insert_if_absent(conn, [_row(plan.case_id, p, now) for p in new])
+        insert_if_absent(conn, [_row(plan.case_id, p, now, plan.liaisons) for p in new])
         result.inserted = len(new)
     return result
 
@@ -284,12 +288,13 @@ def _latest_past_send_days(items: Any, today: date) -> dict[tuple[Any, ...], dat
     return latest
 
 
-def _row(case_id: int, item: Planned, created_at: datetime) -> dict[str, Any]:
+def _row(case_id: int, item: Planned, created_at: datetime, liaisons: list[str]) -> dict[str, Any]:
     return {"case_id": case_id, "kind": item.notice.key, "reminder_offset": item.notice.reminder_offset,
             "due_on": item.notice.due_on,
             "send_on": item.notice.send_on, "recipient": item.recipient.address,
             "channel": item.recipient.channel.value, "status": NoticeStatus.PENDING.value, "subject": "", "body": "",
-            "attempts": 0, "late": False, "created_at": created_at}
+            "attempts": 0, "late": False, "created_at": created_at,
+            "detail": encode(item.notice, liaisons)}
 
 
 _INSERTS: dict[str, Any] = {}

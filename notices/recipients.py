@@ -19,7 +19,8 @@ from sqlalchemy import Connection, bindparam, or_, select
 from notices.deadlines import Audience
 from states.facts import Person, Standing
 from states.steps import Step
-from workflow.roster import MEMBERS, ORGS, ROLES, STANDINGS, OrganisationKind, Post
+from workflow.fastsql import Raw, Sql
+from workflow.roster import MEMBERS, STANDINGS, OrganisationKind, Post
 
 
 class Channel(StrEnum):
@@ -59,13 +60,6 @@ class MemberInfo:
     email: str | None
 
 
-ORG_BY_ID = (select(ORGS.c.id, ORGS.c.name, ORGS.c.kind, ORGS.c.parent_id, ORGS.c.webhook_url)
-             .where(ORGS.c.id == bindparam("org_id")))
-POSTS_IN = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email, ROLES.c.role)
-            .join(ROLES, ROLES.c.member_id == MEMBERS.c.id)
-            .where(ROLES.c.organisation_id == bindparam("org_id"), ROLES.c.from_on <= bindparam("on"),
-                   or_(ROLES.c.until_on.is_(None), ROLES.c.until_on > bindparam("on")))
-            .order_by(MEMBERS.c.id))
 BRANCH_MEMBERS = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email)
                   .join(STANDINGS, STANDINGS.c.member_id == MEMBERS.c.id)
                   .where(MEMBERS.c.organisation_id == bindparam("org_id"),
@@ -73,8 +67,12 @@ BRANCH_MEMBERS = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email)
                          STANDINGS.c.from_on <= bindparam("on"),
                          or_(STANDINGS.c.until_on.is_(None), STANDINGS.c.until_on > bindparam("on")))
                   .order_by(MEMBERS.c.id))
-MEMBERS_NAMED = (select(MEMBERS.c.id, MEMBERS.c.name, MEMBERS.c.email, MEMBERS.c.organisation_id)
-                 .where(MEMBERS.c.name == bindparam("name")).order_by(MEMBERS.c.id))
+# Three look-ups on the driver: every step plans its case's notices with them (notices/planning.py).
+ORG_BY_ID_RAW = Sql("SELECT id, name, kind, parent_id, webhook_url FROM organisations WHERE id = :org_id")
+POSTS_IN_RAW = Sql("SELECT m.id, m.name, m.email, r.role FROM members m JOIN member_roles r ON r.member_id = m.id"
+                   " WHERE r.organisation_id = :org_id AND r.from_on <= :on AND (r.until_on IS NULL OR r.until_on > :on)"
+                   " ORDER BY m.id")
+MEMBERS_NAMED_RAW = Sql("SELECT id, name, email, organisation_id FROM members WHERE name = :name ORDER BY id")
 
 
 @dataclass
@@ -96,8 +94,10 @@ class Roster:
     def organisation(self, org_id: int) -> Org:
         orgs = self.memo.orgs
         if org_id not in orgs:
-            row = self.conn.execute(ORG_BY_ID, {"org_id": org_id}).one()
-            orgs[org_id] = Org(row.id, row.name, row.kind, row.parent_id, row.webhook_url)
+            found = Raw(self.conn).execute(ORG_BY_ID_RAW, {"org_id": org_id}).fetchone()
+            if found is None:
+                raise LookupError(f"党组织{org_id}不存在。")
+            orgs[org_id] = Org(*found)
         return orgs[org_id]
 
     def higher_committee(self, org_id: int) -> Org | None:
@@ -114,8 +114,8 @@ class Roster:
     def holders(self, org_id: int, posts: tuple[Post, ...]) -> list[MemberInfo]:
         """Members holding one of ``posts`` in the organisation on the day, in the order of ``posts``."""
         if org_id not in self.memo.posts:
-            self.memo.posts[org_id] = [(r.role, MemberInfo(r.id, r.name, r.email))
-                                       for r in self.conn.execute(POSTS_IN, {"org_id": org_id, "on": self.today})]
+            self.memo.posts[org_id] = [(role, MemberInfo(i, name, email)) for i, name, email, role in Raw(self.conn)
+                                       .execute(POSTS_IN_RAW, {"org_id": org_id, "on": self.today})]
         order = {p.value: i for i, p in enumerate(posts)}
         held = [(order[role], person) for role, person in self.memo.posts[org_id] if role in order]
         return _unique(person for _, person in sorted(held, key=lambda item: (item[0], item[1].id)))
@@ -129,10 +129,10 @@ class Roster:
         """Members by name, preferring the one in the branch when there are namesakes."""
         found = []
         for name in names:
-            rows = self.conn.execute(MEMBERS_NAMED, {"name": name}).all()
-            local = [r for r in rows if r.organisation_id == org_id] or rows
+            rows = Raw(self.conn).execute(MEMBERS_NAMED_RAW, {"name": name}).fetchall()
+            local = [r for r in rows if r[3] == org_id] or rows
             if local:
-                found.append(MemberInfo(local[0].id, local[0].name, local[0].email))
+                found.append(MemberInfo(*local[0][:3]))
         return _unique(found)
 
     # ------------------------------------------------------------ audiences

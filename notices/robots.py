@@ -30,7 +30,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from notices.config import NoticeConfig
 from notices.delivery import Channels, DeliveryError, Outgoing, idempotency_key
-from workflow import audit, roster
+from workflow import audit, personal, roster
 from workflow.clock import Clock
 from workflow.errors import FazhanError
 from workflow.roster_tables import RobotTarget
@@ -114,15 +114,16 @@ def send(target: Target, title: str, text: str, link: str, now: datetime, *, tim
         raise DeliveryError(f"{target.kind.label}拒收：{data.get('errmsg', '')}（错误码{data.get('errcode')}）。")
 
 
-def _target(row: Any) -> Target:
+def _target(engine: Engine, row: Any) -> Target:
     mobiles = tuple(m.strip() for m in row.at_mobiles.replace("，", ",").split(",") if m.strip())
-    return Target(row.organisation_id, RobotKind(row.kind), row.url, row.secret, mobiles, row.enabled)
+    secret = personal.keys_for(engine).decrypt(personal.ROBOT_SECRET_FIELD, row.secret) if row.secret else ""
+    return Target(row.organisation_id, RobotKind(row.kind), row.url, secret, mobiles, row.enabled)
 
 
 def target_of(engine: Engine, organisation_id: int) -> Target | None:
     with engine.connect() as conn:
         row = conn.execute(select(TARGETS).where(TARGETS.c.organisation_id == organisation_id)).first()
-    return _target(row) if row else None
+    return _target(engine, row) if row else None
 
 
 def _robot_url(kind: RobotKind, address: str) -> str:
@@ -137,7 +138,7 @@ def _robot_url(kind: RobotKind, address: str) -> str:
 
 def configure(engine: Engine, clock: Clock, actor: Actor, organisation_id: int, *, kind: str, address: str,
               secret: str = "", at_mobiles: str = "", enabled: bool = True) -> Target:
-    """Set (or replace) an organisation's robot; the secret is stored but never written to the audit trail."""
+    """Set (or replace) an organisation's robot; the secret is stored sealed (personal-data key), never in the trail."""
     try:
         robot = RobotKind(kind)
     except ValueError:
@@ -148,7 +149,9 @@ def configure(engine: Engine, clock: Clock, actor: Actor, organisation_id: int, 
         raise FazhanError("@提醒的手机号应为11位数字，多个号码用逗号分开。")
     if robot is RobotKind.DINGTALK and secret and not secret.startswith("SEC"):
         raise FazhanError("钉钉加签密钥以 SEC 开头，请从机器人设置中复制完整的密钥。")
-    values = {"kind": robot.value, "url": url, "secret": secret.strip(), "at_mobiles": ",".join(mobiles),
+    sealed_secret = personal.keys_for(engine).encrypt(personal.ROBOT_SECRET_FIELD, secret.strip()) \
+        if secret.strip() else ""
+    values = {"kind": robot.value, "url": url, "secret": sealed_secret, "at_mobiles": ",".join(mobiles),
               "enabled": enabled}
     with engine.begin() as conn:
         name = conn.execute(select(roster.ORGS.c.name).where(roster.ORGS.c.id == organisation_id)).scalar()
@@ -190,5 +193,5 @@ class RobotChannels(Channels):
             super().post_webhook(outgoing, now)
             return
         link = f"{public_url()}/applicants/{case_id}" if case_id else public_url()
-        send(_target(row), outgoing.subject, outgoing.body, link, now, timeout=self.config.webhook_timeout,
+        send(_target(self.engine, row), outgoing.subject, outgoing.body, link, now, timeout=self.config.webhook_timeout,
              notice_id=outgoing.notice_id)

@@ -27,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, inspect
 
+from notices import checkpoint_job, planning
 from notices.config import NoticeConfig
 from notices.outbox import current_config, refresh_changed
 from notices.sweep import SweepReport, sweep
@@ -75,6 +76,7 @@ def start_background(db_url: str | None = None, clock: Clock | None = None, conf
     config = config or current_config()
     clock = clock or clock_from_environment(os.environ.get("FAZHAN_TODAY"))
     engine = engine or make_engine(database_url(db_url))
+    planning.install()  # a scheduler embedded elsewhere writes too (retries): cases it changes are planned at once
     key = uuid.uuid4().hex
     target = _TARGETS[key] = _Target(engine, clock, config)
     scheduler = BackgroundScheduler(
@@ -96,6 +98,7 @@ def start_background(db_url: str | None = None, clock: Clock | None = None, conf
         JOB_FUNC, IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
         id=JOB_ID, name="发展党员通知：到期通知发送", kwargs={"target": key}, replace_existing=True,
         coalesce=True, misfire_grace_time=None, max_instances=1, next_run_time=next_run)
+    checkpoint_job.schedule(scheduler, engine, clock, config, interval)  # issue 12: weekly checkpoint (if configured)
     scheduler.resume()
     return scheduler
 

@@ -21,8 +21,12 @@ A failed delivery is retried with exponential backoff (``next_attempt_at``, ``la
 ``max_attempts`` it stays ``failed`` and appears in ``fazhan notices failed`` until someone retries it. A row
 left ``sending`` by its last allowed attempt (the process died each time) is marked ``failed`` too, once its
 lease expires: nothing stays ``sending`` for ever.
-Before anything of a case is sent, the case is planned again (``refresh_case``): a notice whose reason has
-gone (the step was done, the applicant withdrew) is cancelled instead of sent.
+Two lanes. The fast lane (``notices.batch``) trusts the rows: every change to a case planned them in its own
+transaction (``notices.planning``), so pending rows with their planning details are rendered and delivered a
+batch per transaction, without planning again; a late reminder gives way to the overdue notice of its deadline.
+The careful lane, row by row, takes the rest: retries, expired leases, rows planned before migration 0015, rows
+whose recipient no longer holds the post, and any batch that met a concurrent change. Before it sends anything
+of a case it plans the case again (``plan_case``): a notice whose reason has gone is cancelled instead of sent.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 from jinja2 import TemplateError
 from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
+from notices.batch import Contended, deliver_batch, pending_batch
 from notices.config import NoticeConfig
 from notices.deadlines import parse_key
 from notices.delivery import Channels, DeliveryError, Outgoing
@@ -44,6 +49,7 @@ from notices.outbox import DEFAULT_SETTINGS, NOTICES, CasePlan, NoticeStatus, ap
 from notices.recipients import Channel, Roster, RosterMemo
 from notices.render import Rendered, render_notice
 from notices.robots import RobotChannels
+from workflow import outbox_trail
 from workflow.fastsql import Raw, Sql, write_transaction
 from workflow.roster import MEMBERS, ORGS
 from workflow.services import Settings
@@ -63,13 +69,14 @@ class SweepReport:
     late: list[int] = field(default_factory=list)
     redelivered: list[int] = field(default_factory=list)  # taken over from a sweep that died mid-delivery
     failed: list[int] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)  # late reminders merged into the overdue notice
     cancelled: int = 0
     errors: list[int] = field(default_factory=list)  # cases whose planning failed; their rows stay due
     would_send: list[dict[str, Any]] = field(default_factory=list)  # dry run only
 
     def merge(self, other: SweepReport) -> None:
         """Add what one case's committed transaction did."""
-        for name in ("sent", "late", "redelivered", "failed", "errors", "would_send"):
+        for name in ("sent", "late", "redelivered", "failed", "superseded", "errors", "would_send"):
             getattr(self, name).extend(getattr(other, name))
         self.cancelled += other.cancelled
 
@@ -130,7 +137,9 @@ def sweep(engine: Engine, today: date, now: datetime, config: NoticeConfig, chan
     """Deliver every due notice: ``today`` and ``now`` come from the caller's clock, read once."""
     channels = channels or RobotChannels(config, engine)  # 钉钉/企业微信 robots set up in the web (issue 16)
     report, seen, memo = SweepReport(today), set[int](), RosterMemo(today)
-    while True:
+    if not dry_run:
+        _fast_lane(engine, today, now, config, settings, memo, channels, report)
+    while True:  # the careful lane: retries, taken-over leases, rows planned before 0015, contended batches
         with engine.connect() as conn:
             batch = [r for r in due_rows(conn, today, now, config, config.batch_size) if r.id not in seen]
         if not batch:
@@ -138,16 +147,58 @@ def sweep(engine: Engine, today: date, now: datetime, config: NoticeConfig, chan
         for case_id, rows in groupby(batch, key=lambda r: r.case_id):
             ids = [r.id for r in rows]
             seen.update(ids)
-            try:
-                if dry_run:
+            if dry_run:
+                try:
                     _preview_case(engine, case_id, ids, today, now, config, settings, memo, report)
-                else:
-                    _sweep_case(engine, case_id, ids, today, now, config, settings, memo, channels, report)
-            except Exception:  # one broken case must not hold up everyone else's notices; its rows stay due
-                log.exception("案卷%s的通知处理出错，下次检查时重试。", case_id)
-                report.errors.append(case_id)
+                except Exception:  # noqa: BLE001  one broken case must not hide everyone else's notices
+                    log.exception("案卷%s的通知预览出错。", case_id)
+                    report.errors.append(case_id)
+            else:
+                _careful(engine, case_id, ids, today, now, config, settings, memo, channels, report)
         if dry_run:
             return report  # nothing changed, so the next batch would be the same one
+
+
+def _fast_lane(engine: Engine, today: date, now: datetime, config: NoticeConfig, settings: Settings,
+               memo: RosterMemo, channels: Channels, report: SweepReport) -> None:
+    """Pending rows with their planning details, a batch per transaction (``notices.batch``)."""
+    handed = set[int]()  # rows given to the careful lane: met again only if it could not settle them
+    while True:
+        done, claimed = SweepReport(today), []
+        try:
+            with write_transaction(engine) as conn:
+                rows = pending_batch(Raw(conn), today, config.batch_size)
+                if not rows or handed.issuperset(r.id for r in rows):
+                    return  # whatever is left goes to the careful lane
+                result = deliver_batch(conn, [r for r in rows if r.id not in handed], today, now, config, memo)
+                for row, error in result.failed:  # listed like any failed notice; retried with backoff
+                    _failed(conn, row, row.attempts + 1, error, now, config, done)  # type: ignore[arg-type]
+                # issue 12 (engineer E): the batch's delivery outcomes, one audit event (workflow/outbox_trail.py)
+                outbox_trail.record(conn, [(i, SENT) for i in result.sent] + [(i, FAILED) for i in done.failed], now)
+                claimed = [(row, rendered, _target(conn, row)) for row, rendered in result.claimed]  # type: ignore[arg-type]
+        except Contended:
+            log.info("一批通知在发送时被其他进程改动，改为逐条处理。")
+            return
+        except Exception:  # the batch is rolled back; the careful lane goes through its rows one case at a time
+            log.exception("成批发送通知出错，改为逐条处理。")
+            return
+        done.sent, done.late, done.superseded = result.sent, result.late, result.superseded
+        done.cancelled = len(result.superseded)
+        report.merge(done)
+        for row, rendered, target in claimed:
+            _send_external(engine, row, rendered, target, today, now, config, channels, report)  # type: ignore[arg-type]
+        handed.update(r.id for r in result.stale)
+        for case_id, stale in groupby(sorted(result.stale, key=lambda r: r.case_id), key=lambda r: r.case_id):
+            _careful(engine, case_id, [r.id for r in stale], today, now, config, settings, memo, channels, report)
+
+
+def _careful(engine: Engine, case_id: int, ids: list[int], today: date, now: datetime, config: NoticeConfig,
+             settings: Settings, memo: RosterMemo, channels: Channels, report: SweepReport) -> None:
+    try:
+        _sweep_case(engine, case_id, ids, today, now, config, settings, memo, channels, report)
+    except Exception:  # one broken case must not hold up everyone else's notices; its rows stay due
+        log.exception("案卷%s的通知处理出错，下次检查时重试。", case_id)
+        report.errors.append(case_id)
 
 
 def _sweep_case(engine: Engine, case_id: int, ids: list[int], today: date, now: datetime, config: NoticeConfig,
@@ -177,6 +228,8 @@ def _sweep_case(engine: Engine, case_id: int, ids: list[int], today: date, now: 
                 _deliver_inbox(conn, row, rendered, today, now, done)
             elif _claim(conn, row, rendered, now, config):
                 claimed.append((row, rendered, _target(conn, row)))
+        # issue 12 (engineer E): this transaction's delivery outcomes, one audit event (workflow/outbox_trail.py)
+        outbox_trail.record(conn, [(i, SENT) for i in done.sent] + [(i, FAILED) for i in done.failed], now)
     report.merge(done)
     for row, rendered, target in claimed:
         _send_external(engine, row, rendered, target, today, now, config, channels, report)
@@ -231,10 +284,13 @@ def _send_external(engine: Engine, row: Row[Any], rendered: Rendered, target: tu
             channels.post_webhook(outgoing, now)
     except DeliveryError as error:
         with engine.begin() as conn:
+            before = len(report.failed)
             _failed(conn, row, row.attempts + 1, str(error), now, config, report, claimed=True)
+            outbox_trail.record(conn, [(i, FAILED) for i in report.failed[before:]], now)  # issue 12: audited
         return
     with engine.begin() as conn:
-        _mark_sent(conn, row, (SENDING, row.attempts + 1), today, now, report, rendered)
+        if _mark_sent(conn, row, (SENDING, row.attempts + 1), today, now, report, rendered):
+            outbox_trail.record(conn, [(row.id, SENT)], now)  # issue 12: audited with the change
 
 
 def _seen(row: Row[Any], status: str, attempts: int) -> dict[str, Any]:

@@ -25,7 +25,7 @@ OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"": {"width": 1280, "height": 860}, "-phone": {"width": 390, "height": 844}}
 APPLICANT = 3  # 王浩然: a 发展对象 with most of the first three stages done
 PAGES = {"organisations": "/organisations", "roster": "/organisations/2", "member": "/members/1",
-         "outbox": "/outbox?show=all"}
+         "outbox": "/outbox?show=all", "withdrawals": "/withdrawals?case=2"}
 
 
 def _login(page: Page, base: str, username: str) -> None:

@@ -416,7 +416,7 @@ def voting_method_problem(purpose: ItemPurpose, method: VotingMethod, rule_set: 
     """Why the voting method cannot be recorded for this item, or None (see :func:`secret_ballot_required`).
 
     >>> voting_method_problem(ItemPurpose.ADMISSION, VotingMethod.SHOW_OF_HANDS, RuleSetId.R2014)
-    '采用举手方式表决，不符合无记名投票的要求（细则第二十一条）。'
+    '采用举手方式表决，不符合无记名投票的要求。'
     >>> voting_method_problem(ItemPurpose.ADMISSION, VotingMethod.SHOW_OF_HANDS, RuleSetId.R1990) is None
     True
     """
@@ -475,22 +475,3 @@ def item_result(t: Tally, kind: MeetingKind, *, half_is_enough: bool = False,
         needed_present=needed_present,
         problems=tuple(tally_problems(t, secret_ballot_required=False)),
     )
-
-
-def result_sentences(t: Tally, r: VoteResult, kind: MeetingKind) -> list[str]:
-    """The reasons a vote cannot stand or did not carry, as a secretary reads them (empty if it passed).
-
-    >>> t = Tally(entitled=10, present=6, yes=4, no=2, abstain=0, invalid=0)
-    >>> result_sentences(t, item_result(t, MeetingKind.BRANCH_GENERAL_MEETING), MeetingKind.BRANCH_GENERAL_MEETING)
-    ['赞成4票，未超过应到会有表决权党员10名的半数（至少需要6票；不按实到6名计算），决议未通过。']
-    """
-    who = "有表决权党员" if kind is MeetingKind.BRANCH_GENERAL_MEETING else "委员"
-    sentences = list(r.problems)
-    if not r.quorum:
-        sentences.append(f"应到会{who}{t.entitled}名，实到{t.present}名，未达到法定人数（至少{r.needed_present}名），"
-                         "不能表决；书面意见不计入到会人数。")
-    if not r.carried and r.quorum and not r.problems:
-        written = f"（含书面意见{t.written_yes}票）" if t.written_yes else ""
-        sentences.append(f"赞成{r.yes_total}票{written}，未超过应到会{who}{t.entitled}名的半数（至少需要{r.needed_yes}票；"
-                         f"不按实到{t.present}名计算），决议未通过。")
-    return sentences

@@ -86,7 +86,12 @@ class ApplicantFacts:
         return record.on if record else None
 
     def with_record(self, record: StepRecord, status: Status) -> ApplicantFacts:
-        return replace(self, records=(*self.records, record), status=status)
+        later = replace(self, records=(*self.records, record), status=status)
+        if "_by_step" in self.__dict__:  # extend the index, not rebuild it: a 台账 replays a history record by record
+            index = dict(self.__dict__["_by_step"])
+            index[record.step] = (*index.get(record.step, ()), record)
+            later.__dict__["_by_step"] = index
+        return later
 
 
 @dataclass(frozen=True)

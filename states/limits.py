@@ -1,6 +1,7 @@
 """One place that declares what each typed-in field may hold, and the cleaning every entry path shares.
 
-Text is normalised to NFKC (a full-width "１" becomes "1", a compatibility ideograph its usual form), control
+Text is normalised to NFKC (a full-width "１" becomes "1", a compatibility ideograph its usual form) except
+Chinese full-width punctuation, which stays as typed (「，」「（」「：」 are the right marks in Chinese text), control
 characters are refused (a carriage return in a name would break a mail subject, a NUL a Word document), and
 every field has a maximum length. Digit fields (ID numbers, phones, counts) take ASCII digits only; full-width
 digits are folded to ASCII, but superscripts, circled or other-script digits are refused rather than guessed.
@@ -44,6 +45,8 @@ UPLOAD_BYTES = 10 * 1024 * 1024  # a file upload (ledger, calendar) larger than 
 # Characters of category C* (control, format, unassigned, private use, surrogate) that text may not carry;
 # tab and line breaks are allowed only where a field is multi-line.
 _MULTILINE_OK = frozenset("\n\t")
+# Full-width punctuation (，！？：；（）［］｛｝～ …) is what Chinese text uses; NFKC would turn it into ASCII.
+_CHINESE_PUNCTUATION = re.compile("([\uFF01-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\uFF5E]+)")
 _FULL_WIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {"Ｘ": "X", "ｘ": "X", "＋": "+", "－": "-"}
 
 
@@ -58,8 +61,7 @@ def clean(value: str, limit: FieldLimit) -> str:
     """
     if limit.digits:
         return clean_digits(value, limit)
-    text = unicodedata.normalize("NFKC", value.replace("\r\n", "\n"))
-    text = text.strip()
+    text = normalised(value.replace("\r\n", "\n")).strip()
     for char in text:
         forbidden = unicodedata.category(char).startswith("C") or char in "\u2028\u2029\x85"
         if forbidden and not (limit.multiline and char in _MULTILINE_OK):
@@ -68,6 +70,16 @@ def clean(value: str, limit: FieldLimit) -> str:
     if len(text) > limit.max_length:
         raise InvalidInput(f"{limit.label}最多{limit.max_length}个字符（收到{len(text)}个）。")
     return text
+
+
+def normalised(text: str) -> str:
+    """NFKC except Chinese full-width punctuation.
+
+    >>> normalised("因工作调动，转往某党支部（外单位）：１２人")
+    '因工作调动，转往某党支部（外单位）：12人'
+    """
+    parts = _CHINESE_PUNCTUATION.split(text)
+    return "".join(part if index % 2 else unicodedata.normalize("NFKC", part) for index, part in enumerate(parts))
 
 
 def clean_digits(value: str, limit: FieldLimit) -> str:

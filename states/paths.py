@@ -47,15 +47,20 @@ def political_review_valid_at_committee_review(facts: ApplicantFacts, act: Act) 
 # ---------------------------------------------------------------- transfers (细则第十二条, N7)
 
 CONTINUITY = {"continuous": "连续计算", "restart": "自审查之日重新计算"}
+# 积极分子/发展对象 (第十二条) and 预备党员 (N27) transfer through their own steps, under one 转接中 guard.
+TRANSFERS_OUT = frozenset({Step.ACTIVIST_TRANSFERRED, Step.PROBATIONARY_TRANSFERRED})
+TRANSFERS_IN = frozenset({Step.TRANSFER_RECEIVED, Step.PROBATIONARY_TRANSFER_RECEIVED})
 
 
 def pending_transfer(facts: ApplicantFacts) -> StepRecord | None:
     """The 转出 that the receiving branch has not yet reviewed: while it stands the case is 转接中."""
+    if not any(map(facts.done, TRANSFERS_OUT)):  # the usual case, from the facts' index: no scan of the records
+        return None
     last_out = last_in = -1
     for index, record in enumerate(facts.records):
-        if record.step is Step.ACTIVIST_TRANSFERRED:
+        if record.step in TRANSFERS_OUT:
             last_out = index
-        elif record.step is Step.TRANSFER_RECEIVED:
+        elif record.step in TRANSFERS_IN:
             last_in = index
     return facts.records[last_out] if last_out > last_in else None
 
@@ -63,7 +68,7 @@ def pending_transfer(facts: ApplicantFacts) -> StepRecord | None:
 def not_in_transfer(facts: ApplicantFacts, act: Act) -> Finding:
     """转接中的案卷，接收党组织审查材料之前不能办理其他步骤。"""
     pending = pending_transfer(facts)
-    if pending is None or act.step is Step.TRANSFER_RECEIVED:
+    if pending is None or act.step in TRANSFERS_IN:
         return met()
     return unmet(f"案卷正在转接中：{cn_date(pending.on)}已转往「{pending.evidence.get('to_organisation', '')}」，"
                  "接收党组织审查培养教育材料（记录「转入审查」）之前，不能办理其他步骤。")

@@ -8,7 +8,9 @@ each rule set. Everything else (the state machine, the planner, listings, forms)
 from __future__ import annotations
 
 from states import paths as p
+from states import probation as pr
 from states import rules as r
+from states.publicity import NAMES_2026
 from states.rulesets import ONLY_2026, SINCE_2014, RuleSetId
 from states.specs import Citations, Field, FieldKind, Rule, StepSpec
 from states.steps import Role, Severity, Stage, Status, Step, Tag
@@ -81,6 +83,11 @@ REVIEW_VALIDITY = cites(c14("第十五条（一年内有效，党务指导意见
 CANDIDATE_BASIS = cites(c14("第十三条"), c26("第十三条"), c90())
 CANDIDATE_ESTABLISHED = Rule(r.candidate_status_established, HARD, CANDIDATE_BASIS)
 PROBATION_BASIS = cites(everywhere("《中国共产党章程》第七条"), c14("第三十二条"), c26("第三十一条"))
+# N27: the text is quoted by 旗帜网 (2022) from 中组部 guidance; its number is not verified ([W] wording, [M] number).
+TRANSFERRED_PROBATION = cites(
+    c14("第三十二条（转入的预备党员可推迟讨论转正，不超过六个月；中组部答复，条号待核）", W),
+    c26("第三十一条（转入的预备党员可推迟讨论转正，不超过六个月；条号待核）"),
+)
 IN_PROGRESS = (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE)
 OPTIONAL: frozenset[RuleSetId] = frozenset()  # side outcomes: recorded when they happen, required nowhere
 
@@ -344,6 +351,7 @@ PROCEDURE: tuple[StepSpec, ...] = (
             Rule(r.confirmation_procedure_followed, HARD, cites(c14("第三十三条"), c26("第三十二条")),
                  needs=("group_opinion", "opinions_sought", "committee_reviewed")),
             *vote_rules(CONFIRMATION_VOTE, CONFIRMATION_VOTE, ONE_BY_ONE),
+            Rule(pr.transferred_confirmation_within_six_months, DUTY, TRANSFERRED_PROBATION, grave=True),
         ),
         evidence=(
             Field("group_opinion", "党小组已提出意见（2026年修订：由党支部征求党小组意见）", FieldKind.BOOL),
@@ -400,6 +408,43 @@ PROCEDURE: tuple[StepSpec, ...] = (
         ),
         required_in=OPTIONAL, repeatable=True, produces=("转入材料审查意见",),
     ),
+    StepSpec(  # 转出：预备党员转往其他党组织（N27；接收方审查前为“转接中”，预备期照算）
+        Step.PROBATIONARY_TRANSFERRED, None, "转出", Stage.PROBATION, Role.BRANCH,
+        (Status.PROBATIONARY,), None, TRANSFERRED_PROBATION,
+        after=(Step.ADMISSION_APPROVED,),
+        rules=(Rule(pr.probationary_materials_handed_over, HARD, TRANSFERRED_PROBATION,
+                    needs=("to_organisation", "materials_transferred")),),
+        evidence=(
+            Field("to_organisation", "接收党组织", FieldKind.TEXT),
+            Field("materials_transferred", "入党志愿书和教育考察材料已转交", FieldKind.BOOL),
+        ),
+        required_in=OPTIONAL, repeatable=True,
+    ),
+    StepSpec(  # 转入审查：接收党组织审查预备党员的材料，继续教育考察（预备期不重新计算）
+        Step.PROBATIONARY_TRANSFER_RECEIVED, None, "转入审查", Stage.PROBATION, Role.BRANCH,
+        (Status.PROBATIONARY,), None, TRANSFERRED_PROBATION,
+        after=(Step.PROBATIONARY_TRANSFERRED,),
+        rules=(
+            Rule(p.transfer_is_pending, HARD, TRANSFERRED_PROBATION),
+            Rule(p.transfer_review_gives_reason, HARD, TRANSFERRED_PROBATION, needs=("reviewed_by", "reason")),
+        ),
+        evidence=(Field("reviewed_by", "审查人", FieldKind.TEXT), Field("reason", "审查意见", FieldKind.TEXT)),
+        required_in=OPTIONAL, repeatable=True, produces=("转入材料审查意见",),
+    ),
+    StepSpec(  # 推迟讨论转正：只适用于转入的预备党员，预备期满时决定，不超过六个月
+        Step.CONFIRMATION_POSTPONED, None, "推迟讨论转正", Stage.PROBATION, Role.BRANCH,
+        (Status.PROBATIONARY,), None, TRANSFERRED_PROBATION,
+        after=(Step.PROBATIONARY_TRANSFER_RECEIVED,),
+        rules=(
+            Rule(pr.postponement_for_transferred_member, HARD, TRANSFERRED_PROBATION),
+            Rule(pr.postponement_at_probation_end, HARD, TRANSFERRED_PROBATION),
+            Rule(pr.postponement_within_six_months, HARD, TRANSFERRED_PROBATION, needs=("until",)),
+            Rule(pr.postponement_reason_given, HARD, TRANSFERRED_PROBATION, needs=("reason",)),
+        ),
+        evidence=(Field("until", "推迟到（不超过预备期满后六个月）", FieldKind.DATE),
+                  Field("reason", "推迟理由", FieldKind.TEXT)),
+        required_in=OPTIONAL, repeatable=True, produces=("推迟讨论转正的决定",),
+    ),
     StepSpec(  # 政审不合格：不能发展入党
         Step.POLITICAL_REVIEW_FAILED, None, "政治审查不合格", Stage.CANDIDATE, Role.BRANCH,
         (Status.CANDIDATE,), Status.NOT_ADMITTED, POLITICAL_REVIEW_BASIS,
@@ -452,6 +497,7 @@ def spec_for(name: str, status: Status | None = None) -> StepSpec:
     fits; without it, or when both fit, the error lists both. Without a status the earlier step is the
     historical default for callers that never pass one (demo data, scripts in paper order).
     """
+    name = next((SPECS[step].name for step, renamed in NAMES_2026.items() if renamed == name), name)  # 2026 words
     found = [spec for spec in PROCEDURE if name in {spec.step.value, spec.name, str(spec.number)}]
     if not found:
         raise KeyError(f"没有名为「{name}」的步骤。可用 fazhan steps 查看全部步骤。")

@@ -255,11 +255,14 @@ def candidate_status_established(facts: ApplicantFacts, act: Act) -> Finding:
     if filed is None:
         if act.rule_set is RuleSetId.R1990:
             return met()
-        return unmet("确定发展对象后尚未报上级党委备案（或同意）。")
+        if act.rule_set is RuleSetId.R2026 and act.policy.enforce_r26:
+            return unmet("拟列为发展对象后尚未报上级党委同意；同意后还须公示不少于五个工作日，方可列为发展对象。")
+        return unmet("确定发展对象后尚未报上级党委备案。")
     if filed.rule_set is RuleSetId.R2026 and act.policy.enforce_r26:
         publicity = facts.last(Step.CANDIDATE_PUBLICISED)
         if publicity is None:
-            return unmet("上级党委同意后尚未完成不少于五个工作日的公示。")
+            return unmet("上级党委同意后尚未完成不少于五个工作日的公示（「发展对象公示」），目前仍为拟列为发展对象；"
+                         "公示期满且结果不影响发展入党的，方可列为发展对象。")
     return met()
 
 

@@ -84,6 +84,9 @@ class Policy:
     committee_half_is_enough: bool = False  # §3.7: 支委会 "半数以上" accepts exactly half
     enforce_r26: bool = True  # §0.3: rules reported for the 2026 revision, pending confirmation
     severity_overrides: dict[str, Severity] = field(default_factory=dict)  # e.g. §3.12 half-yearly 考察
+    # Local stricter rules (§3 item 22), 0 = off; set per organisation (states/policy_settings.py).
+    activist_wait_months: int = 0
+    publicity_min_days: int = 0
 
     def rule_set_on(self, on: date) -> RuleSetId:
         """The rule set applied to an act on ``on``: the pinned one if any, else the one in force."""

@@ -47,6 +47,7 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
     NOT_ADMITTED = "not_admitted"
     DISQUALIFIED = "disqualified"
+    TRANSFERRED_OUT = "transferred_out"  # exported to an organisation outside this database (workflow/case_exchange.py)
 
     @property
     def label(self) -> str:
@@ -54,7 +55,8 @@ class Status(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        return self in {Status.FULL_MEMBER, Status.WITHDRAWN, Status.NOT_ADMITTED, Status.DISQUALIFIED}
+        return self in {Status.FULL_MEMBER, Status.WITHDRAWN, Status.NOT_ADMITTED, Status.DISQUALIFIED,
+                        Status.TRANSFERRED_OUT}
 
 
 _STATUS_LABELS = {
@@ -67,6 +69,7 @@ _STATUS_LABELS = {
     Status.WITHDRAWN: "已退出",
     Status.NOT_ADMITTED: "不能发展入党",
     Status.DISQUALIFIED: "已取消预备党员资格",
+    Status.TRANSFERRED_OUT: "已转出（外单位）",
 }
 
 
@@ -105,6 +108,9 @@ class Step(StrEnum):
     CANDIDATE_PUBLICISED = "candidate_publicised"
     ACTIVIST_TRANSFERRED = "activist_transferred"  # 转出 (积极分子 or 发展对象)
     TRANSFER_RECEIVED = "transfer_received"  # 转入审查 by the receiving branch (细则第十二条)
+    PROBATIONARY_TRANSFERRED = "probationary_transferred"  # 转出 of a 预备党员 (N27)
+    PROBATIONARY_TRANSFER_RECEIVED = "probationary_transfer_received"  # its 转入审查
+    CONFIRMATION_POSTPONED = "confirmation_postponed"  # 推迟讨论转正, transferred 预备党员 only (N27)
     PROBATION_EXTENDED = "probation_extended"
     PROBATION_CANCELLED = "probation_cancelled"
     POLITICAL_REVIEW_FAILED = "political_review_failed"

@@ -32,8 +32,11 @@ class Finding:
     due_by: date | None = None
 
 
+MET = Finding(True)  # the plain "met": shared, so the engine can hand out one frozen passed verdict per rule
+
+
 def met(message: str = "", *, due_by: date | None = None) -> Finding:
-    return Finding(True, message, None, due_by)
+    return MET if not message and due_by is None else Finding(True, message, None, due_by)
 
 
 def unmet(message: str, *, allowed_from: date | None = None, due_by: date | None = None) -> Finding:

@@ -253,8 +253,10 @@ def _require_non_negative(entitled: int) -> None:
         raise ValueError(f"应到会有表决权人数（{entitled}）不能为负数。")
 
 
-ONE_BY_ONE_PROBLEM = "一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决（细则第二十一条）。"
-SHOW_OF_HANDS_PROBLEM = "采用举手方式表决，不符合无记名投票的要求（细则第二十一条）。"
+# No article inside the sentence: the verdict that carries it cites the article of the meeting's rule set
+# (states/meeting_verdicts.py, states/procedure.py).
+ONE_BY_ONE_PROBLEM = "一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决。"
+SHOW_OF_HANDS_PROBLEM = "采用举手方式表决，不符合无记名投票的要求。"
 
 _FIELD_LABELS = {
     "entitled": "应到会有表决权人数",
@@ -321,7 +323,7 @@ def tally_problems(t: Tally, *, secret_ballot_required: bool = True) -> list[str
     >>> tally_problems(Tally(entitled=10, present=10, yes=8, no=3, abstain=1, invalid=0))
     ['选票数（12）多于实到有表决权人数（10）。']
     >>> tally_problems(Tally(9, 5, yes=5, no=0, abstain=0, invalid=0, applicants_on_ballot=2))
-    ['一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决（细则第二十一条）。']
+    ['一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决。']
     """
     negative = _negative_problems(t)
     counts = [] if negative else _count_problems(t)  # comparisons with a negative number only add noise

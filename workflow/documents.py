@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 from states.attendance import PURPOSES, ItemPurpose, MeetingKind
 from states.facts import ApplicantFacts, Standing
+from states.meeting_verdicts import quorum_citation
 from states.periods import add_years, cn_date, cn_period
 from states.rules import probation_ends_on
 from states.steps import Step
@@ -103,7 +104,8 @@ def meeting_context(view: MeetingView, generated_at: datetime) -> dict[str, Any]
         "absent_names": [v.name for v in entitled if not v.present],
         "not_counted": [f"{v.name}（{v.standing.label}）" if v.standing is not Standing.FULL else
                         f"{v.name}：{v.excluded_reason}" for v in view.voters if not v.entitled],
-        "quorum_sentence": f"应到会{who}{view.entitled}名，超过半数须至少{needed}名到会；实到{view.present}名，{reached}。",
+        "quorum_sentence": f"应到会{who}{view.entitled}名，超过半数须至少{needed}名到会；实到{view.present}名，{reached}"
+                           f"（依据：{quorum_citation(view.kind, view.held_on).text}）。",
         "corrections": [{"at": cn_date(c["corrected_at"].astimezone(BEIJING).date()), "by": c["corrected_by"],
                          "field": CORRECTABLE[c["field_name"]], "old": c["old_value"], "new": c["new_value"], "reason": c["reason"]}
                         for c in view.corrections],
@@ -136,6 +138,7 @@ def item_context(view: MeetingView, item: ItemView, facts: ApplicantFacts, branc
         "party_age_from": cn_date(end) if end else "",
         "opinions": [{"name": o.name, "opinion": o.opinion.label, "date": cn_date(o.submitted_on),
                       "accepted": o.accepted, "reason": o.reason or ""} for o in item.opinions],
+        "findings": [v.sentence() for v in item.verdicts],  # why void or failed, each with its article
     }
     if item.purpose is ItemPurpose.ADMISSION and start is None:
         context["probation_until"] = _day_before(add_years(view.held_on, 1))

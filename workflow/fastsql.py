@@ -68,6 +68,10 @@ def _convert(converters: dict[type, Callable[[Any], Any]], value: Any) -> Any:
     return convert(value)
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 class Raw:
     """The driver connection under ``conn``: same connection, same transaction."""
 
@@ -81,6 +85,11 @@ class Raw:
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         converters = self._converters
         return {key: value if type(value) in _PLAIN else _convert(converters, value) for key, value in params.items()}
+
+    def converter(self, kind: type) -> Callable[[Any], Any]:
+        """How this driver is handed values of ``kind`` (as ``bind`` would), for rows built as tuples in bulk."""
+        found = self._converters.get(kind)
+        return found if found is not None else _unchanged
 
     def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> Any:
         cursor = self.driver.cursor()

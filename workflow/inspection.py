@@ -1,7 +1,7 @@
 """The 巡察 report: for an organisation subtree and a period, what went wrong where, by fault category.
 
 Sources, all already on record: the violations each step left (a duty breached), the overrides (a soft rule
-passed by permission), back-filled steps, the refused attempts in the trail (a show of hands, several applicants
+passed by permission), back-filled steps, open steps past their latest date (``workflow/inspection_overdue.py``), the refused attempts in the trail (a show of hands, several applicants
 on one ballot, a miscounted 应到/实到 that the system stopped), rejected written opinions, and agenda items voted
 by show of hands. Each finding cites its article and names its case, so the page can link to it.
 
@@ -22,6 +22,7 @@ from states.procedure import SPECS
 from states.steps import Step
 from workflow import roster
 from workflow.errors import FazhanError
+from workflow.inspection_overdue import overdue_steps
 from workflow.tables import (
     AgendaItem,
     Applicant,
@@ -108,8 +109,12 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def report(conn: Connection, *, organisation: str | None, start: date | None, end: date | None) -> InspectionReport:
-    """Every finding in the subtree of ``organisation`` (None: everything) between ``start`` and ``end``."""
+def report(conn: Connection, *, organisation: str | None, start: date | None, end: date | None,
+           today: date | None = None) -> InspectionReport:
+    """Every finding in the subtree of ``organisation`` (None: everything) between ``start`` and ``end``.
+
+    Open overdue steps are listed as of ``end`` (or ``today`` for a period still running; neither: not listed).
+    """
     if start and end and start > end:
         raise FazhanError(f"起始日期{start.isoformat()}晚于截止日期{end.isoformat()}。")
     orgs = roster.subtree(conn, roster.organisation_id(conn, organisation)) if organisation else None
@@ -135,6 +140,10 @@ def report(conn: Connection, *, organisation: str | None, start: date | None, en
             findings.append(Finding(BACKFILL, f"{_label(step.step)}为事后补填（理由：{step.backfill_reason or '未写明'}）。",
                                     BACKFILL_ARTICLE, _as_date(step.done_on), step.case_id, people.get(step.case_id, "")))
     findings += _meetings(conn, orgs, start, end, people)
+    as_of = min(end, today) if end and today else end or today
+    if as_of is not None:  # still open on that day, whenever it fell due: the period includes it
+        findings += [Finding(TIMING, o.what, o.article, o.due_by, o.case_id, people.get(o.case_id, ""))
+                     for o in overdue_steps(conn, case_filter, as_of)]
     findings += _refusals(conn, start, end, people, orgs)
     findings.sort(key=lambda f: (CATEGORIES.index(f.category), f.on or date.min, f.case_id or 0))
     return InspectionReport(organisation or "全部党组织", start, end, findings)

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
-import re
-import secrets
 import threading
 import weakref
 from dataclasses import dataclass
@@ -33,9 +30,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
 from workflow.errors import FazhanError
+from workflow.key_files import KeyLocation, new_secret
 
-KEY_ENV, KEY_FILE_ENV, KEY_DIR_ENV = "FAZHAN_AUDIT_KEY", "FAZHAN_AUDIT_KEY_FILE", "FAZHAN_AUDIT_KEY_DIR"
-FILE_FORMAT = "fazhan-audit-keys/1"
+LOCATION = KeyLocation(label="审计密钥", env="FAZHAN_AUDIT_KEY", suffix="audit-key", folder="audit-keys",
+                       file_format="fazhan-audit-keys/1", min_bytes=16)
+KEY_ENV, KEY_FILE_ENV, KEY_DIR_ENV = LOCATION.env, LOCATION.file_env, LOCATION.dir_env
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class AuditKey:
 
 
 def new_key() -> AuditKey:
-    return AuditKey(secrets.token_bytes(32))
+    return AuditKey(new_secret())
 
 
 class KeyStore(Protocol):
@@ -91,23 +90,14 @@ class EnvKeyStore:
     """Keys given in ``FAZHAN_AUDIT_KEY``, newest first. Read-only: rotating means editing the variable."""
 
     def __init__(self, text: str) -> None:
-        keys = []
-        for part in text.split(","):
-            try:
-                secret = bytes.fromhex(part.strip())
-            except ValueError:
-                raise FazhanError(f"环境变量 {KEY_ENV} 中的密钥格式不对：应为64位十六进制数字，多个用逗号分隔。") from None
-            if len(secret) < 16:
-                raise FazhanError(f"环境变量 {KEY_ENV} 中的密钥太短：至少32位十六进制数字（建议64位）。")
-            keys.append(AuditKey(secret))
-        self._keys = keys
-        self._by_id = {key.id: key for key in keys}
+        self._keys = [AuditKey(secret) for secret in LOCATION.parse_environment(text)]
+        self._by_id = {key.id: key for key in self._keys}
 
     def describe(self) -> str:
         return f"环境变量 {KEY_ENV}"
 
     def current(self) -> AuditKey:
-        return self._keys[0]
+        return self._keys[-1]
 
     def get(self, key_id: str) -> AuditKey | None:
         return self._by_id.get(key_id)
@@ -129,32 +119,10 @@ class FileKeyStore:
         return f"密钥文件 {self.path}"
 
     def _load(self) -> None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self._keys = [AuditKey(bytes.fromhex(entry["secret"])) for entry in data["keys"]]
-        except FileNotFoundError:
-            self._keys = []
-        except (ValueError, KeyError, TypeError):
-            raise FazhanError(f"审计密钥文件 {self.path} 已损坏，无法读取。") from None
+        self._keys = [AuditKey(secret) for secret in LOCATION.read(self.path)]
 
     def _write_new(self, keys: list[AuditKey]) -> None:
-        """Write atomically with owner-only permissions; a first creation never overwrites a file made meanwhile."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        text = json.dumps({"format": FILE_FORMAT, "keys": [{"id": k.id, "secret": k.secret.hex()} for k in keys]},
-                          indent=2)
-        temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        try:
-            if self._keys:
-                os.replace(temporary, self.path)
-            else:
-                os.link(temporary, self.path)  # fails if another process created the file first
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink(missing_ok=True)
+        LOCATION.write(self.path, [(key.id, key.secret) for key in keys], first=not self._keys)
         self._load()
 
     def current(self) -> AuditKey:
@@ -204,16 +172,7 @@ class MemoryKeyStore:
 
 def key_path(url: URL) -> Path | None:
     """The key file for a database (rules 2–4 above), or None for an in-memory database."""
-    if os.environ.get(KEY_FILE_ENV):
-        return Path(os.environ[KEY_FILE_ENV])
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            return None
-        database = Path(url.database)
-        return database.with_name(database.name + ".audit-key")
-    folder = os.environ.get(KEY_DIR_ENV) or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "fazhan" / "audit-keys"
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{url.host or 'local'}-{url.port or 5432}-{url.database or ''}")
-    return Path(folder) / f"{name}.key"
+    return LOCATION.path(url)
 
 
 _STORES: dict[tuple[str | None, ...], KeyStore] = {}

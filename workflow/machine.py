@@ -16,6 +16,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
+from states.authority import Holder
 from states.engine import check
 from states.facts import ApplicantFacts, Override, StepRecord
 from states.procedure import PROCEDURE, SPECS
@@ -81,6 +82,7 @@ def fire(
     override: Override | None = None,
     policy: Policy = DEFAULT_POLICY,
     calendar: WorkdayCalendar | None = None,
+    authorisers: Mapping[str, Holder] | None = None,
 ) -> Check:
     """Apply one step to one applicant, or raise ``StepRefused`` listing every failing rule.
 
@@ -88,7 +90,8 @@ def fire(
     violations and overrides the service must record.
     """
     evidence = dict(evidence or {})
-    verdict = check(step, case.facts, on, evidence, override=override, policy=policy, calendar=calendar)
+    verdict = check(step, case.facts, on, evidence, override=override, policy=policy, calendar=calendar,
+                    authorisers=authorisers)
     if not verdict.allowed:
         raise StepRefused(verdict)
     after = MOVES.get((step, case.state))

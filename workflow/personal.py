@@ -22,9 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,15 +39,17 @@ from workflow.clock import Clock
 from workflow.db import database_url
 from workflow.errors import FazhanError, UnknownApplicant
 from workflow.evidence import BadEvidence
+from workflow.key_files import KeyLocation, new_secret
+from workflow.roster_tables import RobotTarget
 from workflow.tables import Applicant, Case, table
 
 PREFIX = "enc1:"
-KEY_ENV = "FAZHAN_PERSONAL_KEY"
-KEY_FILE_ENV = "FAZHAN_PERSONAL_KEY_FILE"
-KEY_DIR_ENV = "FAZHAN_PERSONAL_KEY_DIR"
-FILE_FORMAT = "fazhan-personal-keys/1"
+LOCATION = KeyLocation(label="个人信息密钥", env="FAZHAN_PERSONAL_KEY", suffix="personal-key",
+                       folder="personal-keys", file_format="fazhan-personal-keys/1")
+KEY_ENV, KEY_FILE_ENV, KEY_DIR_ENV = LOCATION.env, LOCATION.file_env, LOCATION.dir_env
 APPLICANTS, CASES = table(Applicant), table(Case)
 ID_FIELD, CONTACT_FIELD = "applicants.id_number", "applicants.contact"
+ROBOT_SECRET_FIELD = "robot_targets.secret"  # the 钉钉 加签 secret: whoever holds it can post as the robot
 
 
 class KeyProblem(FazhanError):
@@ -111,17 +111,9 @@ def is_encrypted(stored: str | None) -> bool:
 
 
 def key_path(url: str | URL | None) -> Path:
-    """The key file for a database (rules 2–4 in the module's docstring; workflow/keys.py's conventions)."""
-    if os.environ.get(KEY_FILE_ENV):
-        return Path(os.environ[KEY_FILE_ENV])
+    """The key file for a database (workflow/key_files.py; an in-memory database uses the key folder)."""
     parsed = url if isinstance(url, URL) else make_url(database_url(url))
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        database = Path(parsed.database)
-        return database.with_name(database.name + ".personal-key")
-    folder = os.environ.get(KEY_DIR_ENV) or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") \
-        / "fazhan" / "personal-keys"
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{parsed.host or 'local'}-{parsed.port or 5432}-{parsed.database or ''}")
-    return Path(folder) / f"{name}.key"
+    return LOCATION.path(parsed) or LOCATION.folder_path(parsed)
 
 
 def key_id(secret: bytes) -> str:
@@ -129,50 +121,14 @@ def key_id(secret: bytes) -> str:
     return "p" + hashlib.sha256(b"fazhan personal key id\0" + secret).hexdigest()[:16]
 
 
-def _from_env(text: str) -> PersonalKeys:
-    secrets_newest_first = []
-    for part in text.split(","):
-        try:
-            secret = bytes.fromhex(part.strip())
-        except ValueError:
-            secret = b""
-        if len(secret) != 32:
-            raise KeyProblem(f"环境变量 {KEY_ENV} 中的密钥格式不对：应为64位十六进制数字，多个用逗号分隔，新密钥在前。")
-        secrets_newest_first.append(secret)
-    return PersonalKeys(tuple((key_id(secret), secret) for secret in reversed(secrets_newest_first)))
-
-
-def _from_file(path: Path) -> PersonalKeys:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        keys = tuple((key_id(secret), secret) for secret in (bytes.fromhex(e["secret"]) for e in data["keys"]))
-    except OSError as error:
-        raise KeyProblem(f"读不到个人信息密钥文件 {path}：{error.strerror}。") from None
-    except (ValueError, KeyError, TypeError):
-        raise KeyProblem(f"个人信息密钥文件 {path} 已损坏，无法读取。") from None
-    if not keys or any(len(secret) != 32 for _, secret in keys):
-        raise KeyProblem(f"个人信息密钥文件 {path} 中没有可用的密钥。")
-    return PersonalKeys(keys)
+def _keys(found: list[bytes], where: str) -> PersonalKeys:
+    if not found:
+        raise KeyProblem(f"{where}中没有可用的个人信息密钥。")
+    return PersonalKeys(tuple((key_id(secret), secret) for secret in found))
 
 
 def _write(path: Path, keys: PersonalKeys, *, first: bool) -> None:
-    """Atomically, owner-only; the first key file is linked into place, so two processes never make two keys."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    text = json.dumps({"format": FILE_FORMAT, "keys": [{"id": kid, "secret": secret.hex()} for kid, secret in keys.keys]},
-                      indent=2)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    try:
-        if first:
-            os.link(temporary, path)
-        else:
-            os.replace(temporary, path)
-    except FileExistsError:
-        pass  # another process made the key first: use theirs
-    finally:
-        temporary.unlink(missing_ok=True)
+    LOCATION.write(path, list(keys.keys), first=first)
 
 
 _CACHE: dict[tuple[str, int], PersonalKeys] = {}
@@ -181,15 +137,15 @@ _CACHE: dict[tuple[str, int], PersonalKeys] = {}
 def load_keys(url: str | URL | None) -> PersonalKeys:
     """The keys for this database; a key file that does not exist yet is created (mode 0600)."""
     if os.environ.get(KEY_ENV):
-        return _from_env(os.environ[KEY_ENV])
+        return _keys(LOCATION.parse_environment(os.environ[KEY_ENV]), f"环境变量 {KEY_ENV} ")
     path = key_path(url)
     if not path.exists():
-        secret = secrets.token_bytes(32)
+        secret = new_secret()
         _write(path, PersonalKeys(((key_id(secret), secret),)), first=True)
     stamp = path.stat().st_mtime_ns
     cached = _CACHE.get((str(path), stamp))
     if cached is None:
-        cached = _CACHE[(str(path), stamp)] = _from_file(path)
+        cached = _CACHE[(str(path), stamp)] = _keys(LOCATION.read(path), f"密钥文件 {path} ")
     return cached
 
 
@@ -299,6 +255,20 @@ def encrypt_rows(conn: Connection, keys: PersonalKeys, *, old: PersonalKeys | No
     return changed
 
 
+def seal_robot_secrets(conn: Connection, keys: PersonalKeys, old: PersonalKeys | None) -> int:
+    """Robot secrets are sealed under the same key as people's numbers, and rotate with it."""
+    targets = table(RobotTarget)
+    changed = 0
+    for target_id, stored in conn.execute(select(targets.c.id, targets.c.secret).where(targets.c.secret != "")):
+        if old is None and is_encrypted(stored):
+            continue
+        plain = (old or keys).decrypt(ROBOT_SECRET_FIELD, stored)
+        conn.execute(update(targets).where(targets.c.id == target_id)
+                     .values(secret=keys.encrypt(ROBOT_SECRET_FIELD, plain)))
+        changed += 1
+    return changed
+
+
 def rotate(engine: Engine, clock: Clock, actor_name: str, actor_role: str) -> tuple[str, int]:
     """Every row re-encrypted and re-indexed under the newest key, in one transaction with its audit event.
 
@@ -308,10 +278,10 @@ def rotate(engine: Engine, clock: Clock, actor_name: str, actor_role: str) -> tu
     old = keys_for(engine)
     from_env = bool(os.environ.get(KEY_ENV))
     path = key_path(engine.url)
-    secret = secrets.token_bytes(32)
+    secret = new_secret()
     new = old if from_env else PersonalKeys((*old.keys, (key_id(secret), secret)))
     with engine.begin() as conn:
-        count = encrypt_rows(conn, new, old=old)
+        count = encrypt_rows(conn, new, old=old) + seal_robot_secrets(conn, new, old)
         audit.append(conn, kind="personal_key_rotated", actor=actor_name, actor_role=actor_role,
                      recorded_at=clock.now(), payload={"old_key": old.current, "new_key": new.current,
                                                        "rows": count})

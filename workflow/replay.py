@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 
 from states.procedure import SPECS
 from states.steps import Status
-from workflow import audit, keys
+from workflow import audit, exchange_trail, keys, outbox_trail
 from workflow.ledger import trail as ledger_trail
 from workflow.machine import MOVES
 from workflow.tables import (
@@ -191,7 +191,7 @@ class TablesReport:
         if self.total == 0:
             skipped = f"（其中{self.not_replayed}个案卷含本程序无法重演的事件，未比对状态和版本）" if self.not_replayed else ""
             lines.append(f"各表与审计链一致：逐一重演了{self.cases}个案卷的事件，步骤和日期、状态、版本、违规和特批、"
-                         f"会议、议题、表决票数、到会情况都与表中相符{skipped}。")
+                         f"会议、议题、表决票数、到会情况、通知是否已发送都与表中相符{skipped}。")
         else:
             lines.append(f"各表与审计链不符，共{self.total}处。第一处：{self.differences[0].sentence()}")
         return lines
@@ -244,10 +244,14 @@ def compare(conn: Connection) -> TablesReport:
 
 def _compare(conn: Connection) -> TablesReport:
     walk = audit.ChainWalk(keys.store_for(conn.engine))
-    trail = _Trail()
+    trail, notices = _Trail(), outbox_trail.States({})
     for event in audit.events(conn):
         if not walk.step(event):
             break
+        notices.take(event)  # delivery outcomes of the sweep (workflow/outbox_trail.py)
+        if event["kind"] == exchange_trail.RECEIVED:  # a case from another database: its history in one event
+            for part in exchange_trail.expanded(event):
+                trail.apply(part)
         trail.apply(event)
         if event["kind"] == "ledger_imported":  # a whole 台账 in one event (issue 14): its rows vouched for by a digest
             for case_id, name, steps in ledger_trail.cases_of(conn, event["payload"]):
@@ -262,8 +266,14 @@ def _compare(conn: Connection) -> TablesReport:
     _cases(conn, trail, names, found)
     _steps(conn, trail, names, found)
     _meetings(conn, trail, found)
+    _notices(conn, notices, found)
     found.kept.sort(key=lambda d: (d.case_id is None, d.case_id or 0))
     return TablesReport(chain, found.kept, found.total, len(trail.cases), len(trail.not_replayed))
+
+
+def _notices(conn: Connection, notices: outbox_trail.States, found: _Differences) -> None:
+    for notice in outbox_trail.differences(conn, notices):
+        found.add(f"通知{notice.notice_id}{notice.what}", "发送状态", notice.trail, notice.table, notice.case_id)
 
 
 def _cases(conn: Connection, trail: _Trail, names: dict[int, str], found: _Differences) -> None:

@@ -20,11 +20,13 @@ from states import limits
 from states.engine import NextStep, plan
 from states.facts import ApplicantFacts, Override, Person
 from states.procedure import SPECS, FieldKind, StepSpec
+from states.publicity import status_label
 from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
 from states.steps import Status, Step
 from states.verdicts import Check
 from states.workdays import WorkdayCalendar
-from workflow import audit, inputs, personal, reapply, roster
+from workflow import after_write, audit, authority, inputs, personal, policies, reapply, repeats, roster
+from workflow.after_write import CaseChange
 from workflow.clock import Clock
 from workflow.errors import FazhanError, StaleRecord, StepRefused, UnknownApplicant
 from workflow.evidence import BadEvidence, from_json, to_json
@@ -238,6 +240,13 @@ class Advanced:
     check: Check
     backfilled: bool
     audit_seq: int
+    repeated: bool = False  # the same step, date and evidence as the last record: answered 已记录 (workflow/repeats.py)
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the CLI's ``--json`` and the web API answer for a recorded step."""
+        return {"case_id": self.case_id, "step": self.step.value, "status": self.status.value,
+                "version": self.version, "backfilled": self.backfilled, "audit_seq": self.audit_seq,
+                "repeated": self.repeated, "check": self.check.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -259,27 +268,41 @@ def advance(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: S
     recorded_at = clock.now()
     try:
         with write_transaction(engine) as conn:  # engine.begin() less the pool's toll (workflow/fastsql.py)
-            return advance_in(conn, clock, actor, case_id, request, settings, recorded_at=recorded_at)
+            return advance_in(conn, clock, actor, case_id, request, settings, recorded_at=recorded_at,
+                              recognise_repeat=True)
     except StepRefused as refused:
         log_refusal(engine, actor, case_id, request, refused.check, recorded_at)
         raise
 
 
 def advance_in(conn: Connection, clock: Clock, actor: Actor, case_id: int, request: StepRequest,
-               settings: Settings = Settings(), *, recorded_at: Any = None) -> Advanced:
+               settings: Settings = Settings(), *, recorded_at: Any = None,
+               recognise_repeat: bool = False) -> Advanced:
     """``advance`` inside the caller's transaction (a meeting's decision and its step commit together).
 
     On ``StepRefused`` the caller rolls back and logs the attempt with ``log_refusal`` in a transaction of its own.
+    With ``recognise_repeat`` a submit equal to the last record is answered with that record (workflow/repeats.py).
     """
     recorded_at = recorded_at or clock.now()
     loaded = load_case(conn, case_id, for_write=True)
+    evidence = None
+    last = repeats.may_repeat(loaded.facts.records, request.step, request.on) if recognise_repeat else None
+    if last is not None:  # before the version check: a re-sent form carries the version it was rendered with
+        evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
+        if repeats.same_evidence(last, evidence):
+            seq, backfilled = repeats.recorded_event(conn, case_id)
+            return Advanced(case_id, request.step, loaded.facts.status, loaded.version,
+                            Check(request.step, request.on, last.rule_set, ()), backfilled, seq, repeated=True)
     if request.expected_version is not None and request.expected_version != loaded.version:
         raise StaleRecord()
     backfilled = _check_dates(request, clock.today())
-    evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
+    if evidence is None:
+        evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
     case = Case(loaded.facts, loaded.facts.status)
+    policy = policies.policy_for(conn, loaded.organisation_id, settings.policy)  # the organisation's own settings
     verdict = fire(case, request.step, request.on, evidence, override=request.override,
-                   policy=settings.policy, calendar=settings.calendar)
+                   policy=policy, calendar=settings.calendar,  # an authoriser is judged on the roster of the date
+                   authorisers=authority.resolve(conn, request.override, evidence, request.on, loaded.organisation_id))
     version = _save_status(conn, loaded, case.state, request.on)
     if case.state.is_terminal:  # withdrawn, not admitted, full member …: no reminder may go out after this
         Raw(conn).execute(CANCEL_NOTICES, {"case_id": case_id})
@@ -288,6 +311,9 @@ def advance_in(conn: Connection, clock: Clock, actor: Actor, case_id: int, reque
                        actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
                        rule_set=verdict.rule_set.value,
                        payload=_step_payload(request, evidence, verdict, backfilled, step_id))
+    # The case's reminders are planned again in this transaction (notices registers the planner: after_write.py).
+    after_write.case_changed(conn, CaseChange(case_id, clock.today(), recorded_at, settings, case.facts,
+                                              loaded.organisation_id))
     return Advanced(case_id, request.step, case.state, version, verdict, backfilled, seq)
 
 
@@ -396,6 +422,15 @@ class CaseView:
     timeline: list[dict[str, Any]]
     next_steps: list[NextStep]
     violations: list[dict[str, Any]]
+    status_name: str = ""  # as people are told it: 「拟列为发展对象」 under 2026.05 (states.publicity)
+
+    def as_dict(self) -> dict[str, Any]:
+        """One view for ``fazhan show --json`` and the web API (values still Python: dates stay dates)."""
+        return {"case_id": self.case_id, "applicant": self.applicant, "organisation": self.organisation,
+                "status": self.status.value, "status_name": self.status_name or self.status.label,
+                "version": self.version,
+                "timeline": self.timeline, "next": [n.as_dict() for n in self.next_steps],
+                "violations": self.violations}
 
 
 def show(engine: Engine, clock: Clock, case_id: int, settings: Settings = Settings()) -> CaseView:
@@ -412,12 +447,13 @@ def show(engine: Engine, clock: Clock, case_id: int, settings: Settings = Settin
         violations = [dict(r) for r in conn.execute(
             select(VIOLATIONS.c.rule, VIOLATIONS.c.article, VIOLATIONS.c.message, VIOLATIONS.c.due_by,
                    VIOLATIONS.c.grave).where(VIOLATIONS.c.case_id == case_id).order_by(VIOLATIONS.c.id)).mappings()]
+        policy = policies.policy_for(conn, loaded.organisation_id, settings.policy)
     applicant = {k: person[k] for k in ("id", "name", "sex", "birth_date", "id_number", "unit", "contact")}
     applicant["id_number"], applicant["contact"] = personal.masked(engine, person["id_number"],
                                                                    person["contact"])  # full values: personal.reveal
-    upcoming = plan(loaded.facts, clock.today(), policy=settings.policy, calendar=settings.calendar)
+    upcoming = plan(loaded.facts, clock.today(), policy=policy, calendar=settings.calendar)
     return CaseView(case_id, applicant, person["organisation"], loaded.facts.status, loaded.version, timeline,
-                    upcoming, violations)
+                    upcoming, violations, status_label(loaded.facts, policy, clock.today()))
 
 
 @dataclass(frozen=True)
@@ -443,10 +479,14 @@ def list_cases(engine: Engine, clock: Clock, *, organisation: str | None = None,
             query = query.where(CASES.c.organisation_id.in_(roster.subtree(conn, roster.organisation_id(conn, organisation))))
         if status:
             query = query.where(CASES.c.status == _status(status).value)
-        summaries = []
+        summaries: list[CaseSummary] = []
+        by_org: dict[int, Policy] = {}  # each organisation's policy is resolved once, not once per case
         for row in conn.execute(query).all():
-            facts = load_case(conn, row.id).facts
-            upcoming = plan(facts, today, policy=settings.policy, calendar=settings.calendar)
+            loaded = load_case(conn, row.id)
+            facts, org = loaded.facts, loaded.organisation_id
+            if org not in by_org:
+                by_org[org] = policies.policy_for(conn, org, settings.policy)
+            upcoming = plan(facts, today, policy=by_org[org], calendar=settings.calendar)
             late = [n for n in upcoming if n.due_by and n.due_by < today]
             if overdue_only and not late:
                 continue

@@ -339,6 +339,8 @@ class Notice(SQLModel, table=True):
     late: bool = False  # sent after its send_on day (the scheduler was down)
     sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     created_at: datetime = _moment()
+    # What planning knew (step, the template's details; JSON written by notices/stored.py): the sweep renders from it.
+    detail: str | None = None
 
 
 class InboxMessage(SQLModel, table=True):
@@ -409,5 +411,9 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = _moment()
 
 
+from workflow.checkpoint_tables import CheckpointSend  # noqa: E402,F401  (issue 12: weekly checkpoint outbox)
+from workflow.exchange_tables import CaseExchange  # noqa: E402,F401  (issue 11: a case exchanged with another database)
 from workflow.ledger_tables import LedgerEntry, LedgerImport  # noqa: E402,F401  (issue 14: registers both tables)
+from workflow.policy_tables import OrganisationPolicy  # noqa: E402,F401  (issue 11 item 9: per-organisation policies)
 from workflow.roster_tables import MemberDeparture, RobotTarget  # noqa: E402,F401  (issue 16: registers both tables)
+from workflow.transfer_tables import CaseTransfer  # noqa: E402,F401  (issue 11: the sender's sight after a transfer)

@@ -1,4 +1,4 @@
-"""Transfers of 积极分子 and 发展对象 between organisations of this database (细则第十二条, N7).
+"""Transfers of 积极分子, 发展对象 (细则第十二条, N7) and 预备党员 (N27) between organisations of this database.
 
 The sending branch records 转出; until the receiving branch records its 转入审查 the case is 转接中 and the
 rules refuse every other step (``states.paths.not_in_transfer``). The review moves the case to the receiving
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, select, update
 
-from states.paths import pending_transfer
-from states.steps import Step
-from workflow import audit, roster
+from states.paths import TRANSFERS_IN, TRANSFERS_OUT, pending_transfer
+from workflow import after_write, audit, roster
+from workflow.after_write import CaseChange
 from workflow.clock import Clock
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence
@@ -27,9 +27,10 @@ from workflow.services import (
     load_case,
     log_refusal,
 )
+from workflow.transfer_sight import record_transfer
 
 DEFAULT_SETTINGS = Settings()
-TRANSFER_STEPS = frozenset({Step.ACTIVIST_TRANSFERRED, Step.TRANSFER_RECEIVED})
+TRANSFER_STEPS = TRANSFERS_OUT | TRANSFERS_IN
 
 
 def record(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: StepRequest,
@@ -44,7 +45,7 @@ def record(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: St
     try:
         with engine.begin() as conn:
             loaded = load_case(conn, case_id)
-            if request.step is Step.ACTIVIST_TRANSFERRED:
+            if request.step in TRANSFERS_OUT:
                 target = str(request.evidence.get("to_organisation") or "").strip()
                 if target:
                     receiving = _receiving(conn, target)
@@ -57,12 +58,15 @@ def record(engine: Engine, clock: Clock, actor: Actor, case_id: int, request: St
                 target = str(pending.evidence["to_organisation"])
                 receiving = _receiving(conn, target)
                 conn.execute(update(CASES).where(CASES.c.id == case_id).values(organisation_id=receiving))
+                record_transfer(conn, case_id, loaded.organisation_id, receiving, pending.on, request.on)
                 sending = conn.execute(select(roster.ORGS.c.name).where(
                     roster.ORGS.c.id == loaded.organisation_id)).scalar_one()
                 audit.append(conn, kind="case_transferred", case_id=case_id, actor=actor.name,
                              actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
                              payload={"from": sending, "to": target, "transferred_on": pending.on.isoformat(),
                                       "continuity": request.evidence.get("continuity")})
+                # Planned again now that the case has moved: the receiving branch's secretary gets the reminders.
+                after_write.case_changed(conn, CaseChange(case_id, clock.today(), recorded_at, settings))
             return done
     except StepRefused as refused:
         log_refusal(engine, actor, case_id, request, refused.check, recorded_at)
@@ -74,7 +78,7 @@ def _receiving(conn: Connection, name: str) -> int:
         return roster.organisation_id(conn, name)
     except FazhanError as unknown:
         raise BadEvidence(f"接收党组织「{name}」不在本系统中。转往本系统以外的党组织，"
-                          "请办理纸质转接（导出案卷的功能尚未提供）。") from unknown
+                          "请用「转往外单位」导出案卷（fazhan transfer export）。") from unknown
 
 
 def incoming_organisation(conn: Connection, case_id: int) -> int | None:

@@ -9,9 +9,11 @@ from interfaces.cli import (  # noqa: F401  (each registers its commands)
     meetings,
     notices,
     personal,
+    policies,
     procedure,
     records,
     serve,
+    transfers,
     web,
 )
 from interfaces.cli.app import app

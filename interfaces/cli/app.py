@@ -100,6 +100,18 @@ def as_date(text: str, what: str = "日期") -> date:
     return parse_date(text, what)
 
 
+def new_password(given: str, label: str = "密码", *, as_json: bool = False) -> str:
+    """The password given with ``--password``, or typed twice without echo (Click's own confirmation is English)."""
+    if given:
+        return given
+    for _ in range(3):
+        first = typer.prompt(label, hide_input=True, show_default=False, prompt_suffix="：")
+        if first == typer.prompt("再输入一次", hide_input=True, show_default=False, prompt_suffix="："):
+            return str(first)
+        console.print("两次输入的密码不一致，请重新输入。")
+    raise fail("三次输入的密码都不一致，未作任何改动。", as_json=as_json)
+
+
 def fail(message: str, code: int = EXIT_USAGE, *, as_json: bool = False) -> typer.Exit:
     """Say what went wrong (as one JSON document under ``--json``) and return the exit to raise."""
     _report(as_json=as_json, message=message, code=code)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, told
+from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, new_password, told
 from interfaces.cli.web import user_app
 from interfaces.web import users
 from workflow import personal, services
@@ -104,13 +104,13 @@ def user_enable(username: str, by: Annotated[str | None, typer.Option("--by", he
 @user_app.command("reset-password")
 def user_reset(
     username: str,
-    password: Annotated[str, typer.Option("--password", prompt="新密码", hide_input=True, confirmation_prompt=True,
+    password: Annotated[str, typer.Option("--password",
                                           help="新密码（至少10个字符）；不写则提示输入。")] = "",
     by: Annotated[str | None, typer.Option("--by", help="经办人。")] = None, db: DbOption = None,
 ) -> None:
     """重设用户密码：其所有登录立即结束（记入审计，不记密码）。"""
     engine = make_engine(db)
     with told():
-        users.reset_password(engine, _clock(), _admin(by), _user_id(engine, username), password)
+        users.reset_password(engine, _clock(), _admin(by), _user_id(engine, username), new_password(password, "新密码"))
     console.print(f"已重设用户「{username}」的密码，其登录已全部结束。请当面告知新密码。")
 

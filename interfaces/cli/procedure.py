@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from interfaces.cli.app import EXIT_REFUSED, JsonOption, app, as_date, console, fail
+from interfaces.cli.app import EXIT_REFUSED, DbOption, JsonOption, app, as_date, console, fail, told
 from interfaces.cli.app import emit_json as _emit_json
 from interfaces.demo import DEMO_BIRTH_DATE, DEMO_HISTORY, DEMO_TOO_EARLY
 from states.dates import cn_deadline
@@ -18,10 +18,11 @@ from states.engine import NextStep, check, plan
 from states.facts import ApplicantFacts, Override
 from states.periods import cn_date
 from states.procedure import MAIN_LINE, PROCEDURE, SPECS, StepSpec, spec_for
+from states.publicity import step_label
 from states.rulesets import RULE_SETS, Policy, RuleSetId, rule_set_in_force
 from states.steps import Stage, Status, Step
 from states.verdicts import Check
-from states.workdays import WorkdayCalendar, load_arrangement, user_holidays_dir
+from states.workdays import WorkdayCalendar, user_holidays_dir
 from workflow.errors import FazhanError, StepRefused
 from workflow.evidence import BadEvidence, parse_evidence, to_json
 from workflow.machine import Case, fire
@@ -121,7 +122,7 @@ def _as_text(value: Any) -> str:
 
 def print_check(result: Check, spec: StepSpec) -> None:
     rule_set = next(rs for rs in RULE_SETS if rs.id is result.rule_set)
-    console.print(f"「{spec.label}」，{cn_date(result.on)}，适用《{rule_set.title}》")
+    console.print(f"「{step_label(spec, result.rule_set)}」，{cn_date(result.on)}，适用《{rule_set.title}》")
     if result.allowed:
         console.print("[green]可以办理。[/green]")
     else:
@@ -199,7 +200,7 @@ def print_plan(status: Status | None, upcoming: list[NextStep]) -> None:
         else:
             when = "尚不具备条件"
         due = f"，{cn_deadline(item.due_by)}" if item.due_by else ""
-        console.print(f"  · {item.spec.label}：{when}{due}")
+        console.print(f"  · {step_label(item.spec, item.check.rule_set)}：{when}{due}")
         for verdict in item.blockers:
             console.print(f"      {verdict.sentence()}")
 
@@ -239,17 +240,35 @@ def calendar_show(as_json: JsonOption = False) -> None:
 
 
 @calendar_app.command("load")
-def calendar_load(file: Annotated[Path, typer.Argument(help="节假日安排 TOML 文件（格式见 states/holidays/README.md）。")]) -> None:
-    """导入新公布年度的节假日安排（国务院办公厅通知：放假日期和调休上班日期），无需升级软件。"""
+def calendar_load(
+    file: Annotated[Path, typer.Argument(help="节假日安排 TOML 文件（格式见 states/holidays/README.md）。")],
+    replace_reason: Annotated[str | None, typer.Option("--replace-reason", help="更正已有年份的原因（该年已在系统中时必填）。")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="导入人（记入审计链）。")] = None,
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """导入新公布年度的节假日安排（国务院办公厅通知：放假日期和调休上班日期），无需升级软件；导入记入审计链。"""
+    from workflow import calendars  # the loader's audit needs the database: imported only for this command
+    from workflow.clock import clock_from_environment
+    from workflow.db import make_engine
+    from workflow.services import Actor
+
+    name = by or os.environ.get("FAZHAN_USER") or os.environ.get("USER") or "未署名"
     try:
-        arrangement = load_arrangement(file)
-    except (OSError, ValueError) as error:
-        raise fail(str(error)) from None
-    target = user_holidays_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(file, target / f"{arrangement.year}.toml")
-    console.print(f"已导入{arrangement.year}年节假日安排：放假{len(arrangement.holidays)}天，"
-                  f"调休上班{len(arrangement.workdays)}天（{arrangement.source}）。")
+        data = file.read_bytes()
+    except OSError as error:
+        raise fail(f"读不到文件「{file}」：{error.strerror or error}。", as_json=as_json) from None
+    with told(as_json):
+        try:
+            loaded = calendars.load_year(make_engine(db), clock_from_environment(os.environ.get("FAZHAN_TODAY")),
+                                         Actor(name, "管理员"), data, file.name, replace_reason=replace_reason)
+        except calendars.CalendarRefused as refused:
+            raise fail(str(refused), EXIT_REFUSED, as_json=as_json) from None
+    if as_json:
+        _emit_json({"year": loaded.arrangement.year, "sha256": loaded.sha256, "unchanged": loaded.unchanged,
+                    "replaced": loaded.replaced.__dict__ if loaded.replaced else None, "audit_seq": loaded.audit_seq,
+                    "message": loaded.sentence()})
+        return
+    console.print(loaded.sentence())
 
 
 @app.command("rule-set")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -15,8 +15,10 @@ from interfaces.cli.procedure import print_plan
 from states.facts import Override
 from states.periods import cn_date
 from states.procedure import SPECS, spec_for
+from states.publicity import step_label
+from states.rulesets import RuleSetId
 from states.steps import Step
-from workflow import roster, services, transfers
+from workflow import personal, roster, services, transfers
 from workflow.case_extras import case_extras
 from workflow.clock import BEIJING, Clock, clock_from_environment
 from workflow.db import database_url, make_engine, upgrade
@@ -63,6 +65,10 @@ def init(db: DbOption = None) -> None:
         upgrade(db)
     console.print(f"数据库已就绪：{database_url(db)}")
     console.print(key_sentence(db))
+    personal.load_keys(database_url(db))  # made now, owner-only, so the IT person backs up both keys from day one
+    where = f"环境变量 {personal.KEY_ENV}" if os.environ.get(personal.KEY_ENV) else \
+        f"密钥文件 {personal.key_path(database_url(db))}"
+    console.print(f"个人信息密钥：{where}（与数据库和审计密钥分开备份；丢失后身份证号、电话无法解密）")
 
 
 @org_app.command("add")
@@ -179,23 +185,17 @@ def advance(
         record = transfers.record if spec.step in transfers.TRANSFER_STEPS else services.advance  # review moves the case
         done = record(engine, clock, _actor(engine, by, act_on), case_id, request)
     if as_json:
-        emit_json({"case_id": done.case_id, "step": done.step.value, "status": done.status.value,
-                   "version": done.version, "backfilled": done.backfilled, "audit_seq": done.audit_seq,
-                   "check": done.check.as_dict()})
+        emit_json(done.as_dict())
+        return
+    if done.repeated:  # the same step, date and evidence as the last record (workflow/repeats.py)
+        console.print(f"[green]已记录[/green]「{spec.label}」，{cn_date(act_on)}：此前已记录过同样的内容，"
+                      f"未重复记录。当前状态：{done.status.label}。")
         return
     console.print(f"[green]已记录[/green]「{spec.label}」，{cn_date(act_on)}。当前状态：{done.status.label}。")
     for verdict in done.check.violations:
         console.print(f"[yellow]违反时限，已留痕：{verdict.sentence()}[/yellow]")
     for verdict in done.check.overridden:
         console.print(f"[yellow]经{override.authoriser if override else ''}特批：{verdict.sentence()}[/yellow]")
-
-
-def _view_json(view: services.CaseView) -> dict[str, Any]:
-    return {
-        "case_id": view.case_id, "applicant": view.applicant, "organisation": view.organisation,
-        "status": view.status.value, "status_name": view.status.label, "version": view.version,
-        "timeline": view.timeline, "next": [n.as_dict() for n in view.next_steps], "violations": view.violations,
-    }
 
 
 @app.command()
@@ -206,15 +206,16 @@ def show(applicant: str, db: DbOption = None, as_json: JsonOption = False) -> No
         view = services.show(engine, clock, services.find_case(engine, applicant))
         extras = case_extras(engine, view.case_id)
     if as_json:
-        emit_json({**_view_json(view), **extras.as_dict()})
+        emit_json({**view.as_dict(), **extras.as_dict()})
         return
     person = view.applicant
     console.print(f"[bold]{person['name']}[/bold]（{person['sex']}，{cn_date(person['birth_date'])}生，{view.organisation}）"
-                  f"  案卷{view.case_id}  当前：[bold]{view.status.label}[/bold]  版本{view.version}")
+                  f"  案卷{view.case_id}  当前：[bold]{view.status_name or view.status.label}[/bold]  版本{view.version}")
     for item in view.timeline:
         spec = SPECS[Step(item["step"])]
         back = f"  [补录：{item['backfill_reason']}]" if item["backfilled"] else ""
-        console.print(f"  {cn_date(item['done_on'])}  {spec.label}（{item['actor']}，{item['rule_set']}）{back}")
+        label = step_label(spec, RuleSetId(item["rule_set"]))  # 2026.05: 「报上级党委同意」, not 备案
+        console.print(f"  {cn_date(item['done_on'])}  {label}（{item['actor']}，{item['rule_set']}）{back}")
     for line in extras.lines():
         console.print(line)
     console.print("下一步：")

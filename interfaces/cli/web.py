@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, told
+from interfaces.cli.app import DbOption, JsonOption, app, console, emit_json, new_password, told
 from interfaces.web import demo, users
 from workflow import demo_data
 from workflow.clock import clock_from_environment
@@ -51,7 +51,7 @@ def user_add(
     org: Annotated[str | None, typer.Option("--org", help="所属党组织：数据范围是它及其下级（管理员可不填）。")] = None,
     member: Annotated[str | None, typer.Option("--member", help="对应的党员（名册中的姓名）。")] = None,
     name: Annotated[str | None, typer.Option("--name", help="显示的姓名（默认为党员姓名或用户名）。")] = None,
-    password: Annotated[str, typer.Option("--password", prompt="密码", hide_input=True, confirmation_prompt=True,
+    password: Annotated[str, typer.Option("--password",
                                           help="至少10个字符，含字母、数字、符号中的两类；不写则提示输入。")] = "",
     by: Annotated[str | None, typer.Option("--by", help="经办人。")] = None,
     db: DbOption = None, as_json: JsonOption = False,
@@ -61,7 +61,8 @@ def user_add(
     clock = clock_from_environment(os.environ.get("FAZHAN_TODAY"))
     actor = Actor(by or os.environ.get("FAZHAN_USER") or os.environ.get("USER") or "未署名", "管理员")
     with told(as_json):
-        user_id = users.add_user(engine, clock, actor, username=username, password=password, role=role,
+        user_id = users.add_user(engine, clock, actor, username=username,
+                                 password=new_password(password, as_json=as_json), role=role,
                                  organisation=org, member=member, display_name=name)
     if as_json:
         emit_json({"id": user_id, "username": username})

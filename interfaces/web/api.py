@@ -56,11 +56,7 @@ class StepBody(BaseModel):
 
 def view_json(view: services.CaseView) -> dict[str, Any]:
     """The same data as ``fazhan show --json``."""
-    encoded: dict[str, Any] = jsonable_encoder({
-        "case_id": view.case_id, "applicant": view.applicant, "organisation": view.organisation,
-        "status": view.status.value, "status_name": view.status.label, "version": view.version,
-        "timeline": view.timeline, "next": [n.as_dict() for n in view.next_steps], "violations": view.violations,
-    })
+    encoded: dict[str, Any] = jsonable_encoder(view.as_dict())
     return encoded
 
 
@@ -122,8 +118,7 @@ def record_step(case_id: CaseDep, slug: str, body: StepBody, who: ApiVisitorDep,
         return JSONResponse({"error": "refused", "message": str(refused), **refused.check.as_dict()}, status_code=422)
     except StaleRecord as stale:
         return JSONResponse({"error": "conflict", "message": str(stale)}, status_code=409)
-    return {"case_id": done.case_id, "step": done.step.value, "status": done.status.value, "version": done.version,
-            "backfilled": done.backfilled, "audit_seq": done.audit_seq, "check": done.check.as_dict()}
+    return done.as_dict()
 
 
 @router.get("/procedure", tags=["流程"])

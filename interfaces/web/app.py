@@ -24,6 +24,7 @@ from interfaces.web import (
     calendar_pages,
     case_pages,
     docs_pages,
+    exchange_pages,
     health,
     inbox_pages,
     ledger_pages,
@@ -31,15 +32,18 @@ from interfaces.web import (
     meeting_records,
     outbox_pages,
     pages,
+    policy_pages,
     robot_pages,
     roster_pages,
+    sent_pages,
     validation,
+    withdrawal_pages,
     wording,
 )
 from interfaces.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
 from interfaces.web.deps import CsrfRejected, LoginRequired, Web
 from interfaces.web.rendering import STATIC, environment, page
-from interfaces.web.scope import Forbidden, OutOfScope
+from interfaces.web.scope import Forbidden, OutOfScope, SentAway
 from workflow.clock import Clock, SystemClock
 from workflow.db import make_engine
 from workflow.errors import FazhanError, StaleRecord, UnknownApplicant
@@ -133,15 +137,19 @@ def create_app(db_url: str | None, clock: Clock, *, session_max_age: int = SESSI
     app.include_router(meeting_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(ledger_pages.router)
+    app.include_router(exchange_pages.router)  # a transfer to or from outside this database (issue 11)
     app.include_router(roster_pages.router)
     app.include_router(robot_pages.router)
+    app.include_router(policy_pages.router)  # per-organisation policies (issue 11 item 9)
     app.include_router(outbox_pages.router)
     app.include_router(meeting_records.router)
     app.include_router(calendar_pages.router)
+    app.include_router(withdrawal_pages.router)  # 本人退出 and ended cases (issue 16)
     app.include_router(api.router)
     app.include_router(health.router)
     for error in (FazhanError, HTTPException):
         app.add_exception_handler(error, _handle)
+    app.add_exception_handler(SentAway, sent_pages.handler(_handle))  # the sender's read-only sight (issue 11)
     for error in (DataError, OverflowError):  # a number too large for the database: the input's fault, not a 500
         app.add_exception_handler(error, _out_of_range)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -46,7 +46,8 @@ def _inspection(who: VisitorDep, app: WebDep, organisation: str | None, start: s
     if root is not None:
         root = scopes.require_organisation(app.engine, who.scope, root).name
     with app.engine.connect() as conn:
-        return inspection.report(conn, organisation=root, start=_day(start, "起始日期"), end=_day(end, "截止日期"))
+        return inspection.report(conn, organisation=root, start=_day(start, "起始日期"), end=_day(end, "截止日期"),
+                                 today=app.clock.today())  # open steps overdue as of the end (or today)
 
 
 def _day(text: str | None, what: str) -> date | None:

@@ -1,12 +1,9 @@
 """Working-day calendars in the browser: which years are loaded, and (administrators) loading a newly
-published year's 节假日安排 without upgrading the software, as ``fazhan calendar load`` does.
+published year's 节假日安排 without upgrading the software, as ``fazhan calendar load`` does (audited, and a
+year on file is replaced only with a reason: workflow/calendars.py).
 """
 
 from __future__ import annotations
-
-import shutil
-import tempfile
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,8 +13,9 @@ from interfaces.web import scope as scopes
 from interfaces.web.deps import FormDep, Visitor, VisitorDep, WebDep
 from interfaces.web.rendering import page
 from interfaces.web.users import UserRole
-from states.workdays import WorkdayCalendar, load_arrangement, user_holidays_dir
-from workflow import audit
+from states.workdays import WorkdayCalendar
+from workflow import calendars
+from workflow.errors import FazhanError
 
 router = APIRouter(include_in_schema=False)
 MAX_BYTES = 64 * 1024  # a year's arrangement is a few hundred bytes
@@ -48,20 +46,13 @@ async def load_year(request: Request, who: VisitorDep, app: WebDep, form: FormDe
     data = await upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         return _calendar(request, who, error="文件太大，不像是一年的节假日安排。", status_code=422)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.filename).name  # errors name the file the administrator chose
-        path.write_bytes(data)
-        try:
-            arrangement = load_arrangement(path)
-        except (ValueError, UnicodeDecodeError) as error:
-            message = str(error).replace(folder + "/", "") if isinstance(error, ValueError) else "文件不是 UTF-8 文本。"
-            return _calendar(request, who, error=message, status_code=422)
-        target = user_holidays_dir()
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / f"{arrangement.year}.toml")
-    with app.engine.begin() as conn:
-        audit.append(conn, kind="calendar_loaded", actor=who.user.actor.name, actor_role=who.user.actor.role,
-                     recorded_at=app.clock.now(), payload={"year": arrangement.year, "source": arrangement.source,
-                                                           "holidays": len(arrangement.holidays),
-                                                           "workdays": len(arrangement.workdays)})
-    return RedirectResponse(f"/calendar?loaded={arrangement.year}", status_code=303)
+    reason = form.get("replace_reason")
+    try:
+        loaded = calendars.load_year(app.engine, app.clock, who.user.actor, data, upload.filename,
+                                     replace_reason=reason if isinstance(reason, str) else None)
+    except FazhanError as error:  # a broken file, or a year on file without a reason to replace it
+        return _calendar(request, who, error=str(error), status_code=409 if isinstance(
+            error, calendars.CalendarRefused) else 422)
+    if loaded.unchanged:
+        return _calendar(request, who, done=loaded.sentence())
+    return RedirectResponse(f"/calendar?loaded={loaded.arrangement.year}", status_code=303)

@@ -91,9 +91,14 @@ async def _upload(form: FormDep) -> tuple[str, bytes]:
 @router.post("/ledger/preview")
 async def ledger_preview(request: Request, who: VisitorDep, app: WebDep, form: FormDep) -> HTMLResponse:
     who.scope.require_add_applicants()
-    filename, data = await _upload(form)
-    chosen = _organisation(app, who, str(form.get("organisation") or ""))
-    result = import_ledger(app.engine, app.clock, _actor(who), filename, data, org=chosen, dry_run=True)
+    try:
+        filename, data = await _upload(form)
+        chosen = _organisation(app, who, str(form.get("organisation") or ""))
+        result = import_ledger(app.engine, app.clock, _actor(who), filename, data, org=chosen, dry_run=True)
+    except FazhanError as problem:  # the form again, the reason beside the file field (interfaces/web/field_errors)
+        return page(request, who, "ledger.html", 400, organisations=organisations(app.engine, who.scope),
+                    result=None, rows=[], error=str(problem), kept="", suffix="",
+                    chosen=str(form.get("organisation") or ""), partial=False)
     suffix = Path(filename).suffix.lower()
     UPLOADS.mkdir(mode=0o700, exist_ok=True)
     _forget_old_uploads()

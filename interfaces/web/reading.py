@@ -16,7 +16,7 @@ from interfaces.web.scope import Scope, require_organisation
 from states.engine import check
 from states.steps import Status, Step
 from states.verdicts import Check
-from workflow import services
+from workflow import policies, services
 from workflow.clock import Clock
 from workflow.services import CaseSummary, Deadline
 
@@ -67,5 +67,6 @@ def dashboard(engine: Engine, clock: Clock, scope: Scope, within_days: int = WEE
 def preview(engine: Engine, case_id: int, step: Step, on: date) -> Check:
     """What the engine says about the step on that date before any evidence is typed (the planner's view)."""
     with engine.connect() as conn:
-        facts = services.load_case(conn, case_id).facts
-    return check(step, facts, on)
+        loaded = services.load_case(conn, case_id)
+        policy = policies.policy_for(conn, loaded.organisation_id)  # as advance will judge it
+    return check(step, loaded.facts, on, policy=policy)

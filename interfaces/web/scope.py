@@ -18,6 +18,7 @@ from workflow import roster, transfers
 from workflow.errors import FazhanError
 from workflow.services import CASES
 from workflow.tables import Meeting
+from workflow.transfer_sight import PastSight, past_sight
 
 BRANCH_ACTORS = frozenset({Role.APPLICANT, Role.BRANCH, Role.BRANCH_COMMITTEE, Role.BRANCH_GENERAL_MEETING})
 COMMITTEE_ACTORS = frozenset({Role.HIGHER_COMMITTEE, Role.HIGHER_ORGANISATION_DEPARTMENT})
@@ -49,6 +50,14 @@ class OutOfScope(FazhanError, LookupError):
 
 class Forbidden(FazhanError):
     """An action the user's role does not allow on a case the user may see."""
+
+
+class SentAway(Forbidden):
+    """A case this user's organisation transferred away: its page shows the records up to the 转出, read-only."""
+
+    def __init__(self, sight: PastSight) -> None:
+        super().__init__(sight.line())
+        self.sight = sight
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,13 @@ def require_case(engine: Engine, scope: Scope, case_id: int) -> int:
         # a 转接中 case is also open to the receiving branch, which must record its 转入审查 (细则第十二条)
         visible = organisation_id is not None and scope.covers(organisation_id)
         incoming = None if visible or organisation_id is None else transfers.incoming_organisation(conn, case_id)
-    if not (visible or (incoming is not None and scope.covers(incoming))):
+        visible = visible or (incoming is not None and scope.covers(incoming))
+        # the sender keeps read-only sight of what it recorded (细则第十二条); the administrator sees everything
+        sent = None if visible or organisation_id is None or scope.organisation_ids is None else \
+            past_sight(conn, case_id, scope.organisation_ids)
+    if sent is not None:
+        raise SentAway(sent)
+    if not visible:
         raise OutOfScope(case_id)
     return case_id
 

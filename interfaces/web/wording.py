@@ -13,6 +13,8 @@ EVENTS = {
     "case_opened": "建立案卷",
     "step_recorded": "记录步骤",
     "step_refused": "被拒绝的尝试",
+    "case_exported": "转往外单位（导出案卷）",
+    "case_received": "从外单位转入案卷",
     "user_added": "添加用户",
     "organisation_added": "登记党组织",
     "organisation_changed": "修改党组织设置",
@@ -50,6 +52,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[；;，,]?\s*命令行用 ?--[a-z-]+"), ""),
     (re.compile(r"（--[a-z-]+）"), ""),
     (re.compile(r"--backfill-reason"), "补录原因"),
+    (re.compile(r"（fazhan transfer export）"), "（申请人页面上的按钮）"),
 ]
 
 

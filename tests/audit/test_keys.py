@@ -52,7 +52,7 @@ def test_init_creates_an_owner_only_key_file_beside_the_sqlite_database(tmp_path
     assert f"审计密钥：密钥文件 {key_file}" in result.stdout
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     stored = json.loads(key_file.read_text(encoding="utf-8"))
-    assert stored["format"] == keys.FILE_FORMAT and len(bytes.fromhex(stored["keys"][0]["secret"])) == 32
+    assert stored["format"] == keys.LOCATION.file_format and len(bytes.fromhex(stored["keys"][0]["secret"])) == 32
     engine = make_engine(str(db))
     _org(engine)
     assert _kinds(engine) == [("organisation_added", stored["keys"][0]["id"])]

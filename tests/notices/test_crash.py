@@ -90,7 +90,8 @@ def test_a_redelivered_inbox_notice_is_not_inserted_twice(world: World) -> None:
 
 
 def test_a_scheduler_down_for_days_sends_the_missed_notices_on_restart_marked_late(world: World) -> None:
-    """Down from 2025-03-26 to 2025-04-05: the reminders of 03-27, 04-03 and 04-04 go out on 04-06, late."""
+    """Down from 2025-03-26 to 2025-04-05: the reminders of 03-27, 04-03 and 04-04 are missed; on 04-06 the deadline
+    (04-03) has passed, so each recipient gets one message about it, the overdue one (issue 16 item 5), late."""
     channels = Recorder(world.config)
     sweep(world.engine, REMIND - timedelta(days=1), FixedClock.on(REMIND - timedelta(days=1)).now(), world.config,
           channels)
@@ -99,10 +100,31 @@ def test_a_scheduler_down_for_days_sends_the_missed_notices_on_restart_marked_la
     rows = {r["id"]: r for r in world.rows()}
     missed = [r for r in rows.values() if r["send_on"] < restart]
     assert {r["name"] for r in missed} == {"talk_reminder@-7", "talk_reminder@+0", "talk_reminder@+1"}
-    assert sorted(report.sent) == sorted(r["id"] for r in missed) == sorted(report.late)
-    assert all(r["status"] == "sent" and r["late"] for r in missed)
+    overdue = [r for r in missed if r["name"] == "talk_reminder@+1"]
+    assert sorted(report.sent) == sorted(r["id"] for r in overdue) == sorted(report.late)
+    assert all(r["status"] == "sent" and r["late"] for r in overdue)
+    given_way = [r for r in missed if r["name"] != "talk_reminder@+1"]
+    assert sorted(report.superseded) == sorted(r["id"] for r in given_way) and report.cancelled == len(given_way)
+    assert {r["status"] for r in given_way} == {"cancelled"} and all("逾期通知" in r["last_error"] for r in given_way)
+    copies = inbox_copies(world.engine)
+    assert sum(copies.get(r["id"], 0) for r in missed if r["channel"] == "inbox") == len(
+        {r["recipient"] for r in missed if r["channel"] == "inbox"})  # one message per person, not three
+    assert {r["recipient"] for r in overdue} == {r["recipient"] for r in given_way}
     assert {r["status"] for r in rows.values() if r["send_on"] >= restart} == {"pending"}  # the escalation, 04-10
     subject = rows[min(report.sent)]["subject"]
     assert subject == "【谈话逾期】李明的入党谈话已逾期3天"  # written on the day it went out, not the day it was due
     again = sweep(world.engine, restart, FixedClock.on(restart).now(), world.config, channels)
     assert again.sent == []
+
+
+@pytest.mark.parametrize(("restart", "names"), [
+    (date(2025, 4, 3), {"talk_reminder@-7", "talk_reminder@+0"}),  # the deadline itself: not yet passed, both go
+    (date(2025, 4, 4), {"talk_reminder@+1"}),  # the day after: only the overdue notice
+])
+def test_late_reminders_merge_into_the_overdue_notice_only_once_the_deadline_has_passed(
+        world: World, restart: date, names: set[str]) -> None:
+    report = sweep(world.engine, restart, FixedClock.on(restart).now(), world.config, Recorder(world.config))
+    rows = {r["id"]: r for r in world.rows()}
+    assert {rows[i]["name"] for i in report.sent} == names
+    series = {(r["recipient"], r["channel"]) for r in rows.values() if r["send_on"] < restart}
+    assert len(report.superseded) == (0 if restart == date(2025, 4, 3) else 2 * len(series))  # -7 and +0 of each

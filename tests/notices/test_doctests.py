@@ -7,10 +7,10 @@ from types import ModuleType
 
 import pytest
 
-from notices import config, deadlines, delivery
+from notices import config, deadlines, delivery, stored
 
 
-@pytest.mark.parametrize("module", [config, deadlines, delivery], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [config, deadlines, delivery, stored], ids=lambda m: m.__name__)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from notices import outbox
 from notices.outbox import NOTICES, refresh_all, refresh_case, refresh_changed
 from notices.sweep import DUE_QUERIES, sweep
 from states.steps import Step
-from tests.notices.world import BRANCH, COMMITTEE, Recorder, World, build, to_activist
-from workflow import services
+from tests.notices.world import BRANCH, COMMITTEE, Recorder, World, build, to_activist, without_planner
+from workflow import after_write, services
 from workflow.clock import FixedClock
-from workflow.roster import ORGS, ROLES
+from workflow.roster import ROLES
 from workflow.services import StepRequest
 from workflow.tables import AgendaItem, Meeting
 
@@ -78,22 +77,24 @@ def test_rows_are_cancelled_when_the_applicant_withdraws(world: World) -> None:
     assert not table(world, "李明", "pending")
 
 
-def test_the_sweep_cancels_what_planning_missed(world: World) -> None:
-    """A step recorded without ``refresh_case`` (an import, a missing hook): the sweep plans the case first."""
+def test_the_step_cancels_its_reminders_in_its_own_transaction(world: World) -> None:
+    """The talk is held: its twelve reminder rows are cancelled by the step itself, before any sweep runs."""
     world.applicant("李明", date(2025, 3, 3))
     world.act("李明", "application_submitted", date(2025, 3, 3), organisation_basis="work_unit")
+    assert {r["status"] for r in world.rows("李明")} == {"pending"}
     services.advance(world.engine, FixedClock.on(date(2025, 3, 25)), services.SYSTEM, world.cases["李明"],
                      StepRequest(Step.TALK_HELD, date(2025, 3, 25), {"talker": "陈静"}))
+    assert len(world.rows("李明")) == 12 and {r["status"] for r in world.rows("李明")} == {"cancelled"}
     report = sweep(world.engine, date(2025, 3, 27), FixedClock.on(date(2025, 3, 27)).now(), world.config)
-    assert report.sent == [] and report.cancelled == len(world.rows("李明")) == 12
-    assert {r["status"] for r in world.rows("李明")} == {"cancelled"}
+    assert report.sent == [] and report.cancelled == 0
 
 
 def test_cases_changed_without_the_hook_are_planned_from_the_audit_trail(world: World) -> None:
     world.applicant("李明", date(2025, 3, 3))
     clock = FixedClock.on(date(2025, 3, 3))
-    services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"],
-                     StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
+    with without_planner():
+        services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"],
+                         StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
     assert world.rows("李明") == []
     assert refresh_changed(world.engine, clock.now() + timedelta(hours=2), date(2025, 3, 3), world.config) == 0
     assert refresh_changed(world.engine, clock.now(), date(2025, 3, 3), world.config) == 1
@@ -172,24 +173,34 @@ def test_the_sweep_finds_due_rows_through_the_index_not_by_walking_the_table(wor
                 assert "ix_notices_due" in "\n".join(row[0] for row in plan)
 
 
-def test_the_advance_hook_plans_inside_the_callers_transaction_and_never_undoes_it(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_step_and_its_planning_commit_together_or_not_at_all(world: World) -> None:
+    """Planned inside ``advance_in``: when the caller's transaction rolls back, no notice row is left behind."""
     world.applicant("李明", date(2025, 3, 3))
     clock = FixedClock.on(date(2025, 3, 3))
-    services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"],
-                     StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
-    with world.engine.begin() as conn:
-        outbox.case_changed(conn, world.cases["李明"], date(2025, 3, 3), clock.now())
+    request = StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"})
+    with pytest.raises(RuntimeError), world.engine.begin() as conn:
+        services.advance_in(conn, clock, services.SYSTEM, world.cases["李明"], request)
+        assert len(conn.execute(select(NOTICES.c.id).where(NOTICES.c.case_id == world.cases["李明"])).all()) == 12
+        raise RuntimeError("the meeting item's own update failed after the step")
+    assert world.rows("李明") == []
+    services.advance(world.engine, clock, services.SYSTEM, world.cases["李明"], request)
     assert len(world.rows("李明")) == 12
 
-    def broken(conn: Any, case_id: int, *_: Any, **__: Any) -> None:
-        conn.execute(update(NOTICES).where(NOTICES.c.case_id == case_id).values(status="cancelled"))
-        raise RuntimeError("a bug in planning")
 
-    monkeypatch.setattr(outbox, "refresh_case", broken)
-    with world.engine.begin() as conn:
-        conn.execute(update(ORGS).where(ORGS.c.id == world.orgs[BRANCH]).values(webhook_url="http://robot"))
-        outbox.case_changed(conn, world.cases["李明"], date(2025, 3, 4), clock.now())
-    assert {r["status"] for r in world.rows("李明")} == {"pending"}  # the savepoint undid the half-done planning
-    with world.engine.connect() as conn:  # and the caller's own write stands
-        assert conn.execute(select(ORGS.c.webhook_url).where(ORGS.c.id == world.orgs[BRANCH])).scalar() == "http://robot"
+def test_a_planner_that_fails_refuses_the_write_like_any_other_failed_write(world: World) -> None:
+    world.applicant("李明", date(2025, 3, 3))
+
+    def failing(conn: Any, change: after_write.CaseChange) -> None:
+        conn.execute(update(NOTICES).values(status="cancelled"))
+        raise RuntimeError(f"案卷{change.case_id}的计划出错")
+
+    after_write.register("failing", failing)
+    try:
+        with pytest.raises(RuntimeError, match="计划出错"):
+            services.advance(world.engine, FixedClock.on(date(2025, 3, 3)), services.SYSTEM, world.cases["李明"],
+                             StepRequest(Step.APPLICATION_SUBMITTED, date(2025, 3, 3), {"organisation_basis": "work_unit"}))
+    finally:
+        after_write.unregister("failing")
+    assert world.rows("李明") == []
+    with world.engine.connect() as conn:  # the step was not recorded either
+        assert not services.load_case(conn, world.cases["李明"]).facts.records

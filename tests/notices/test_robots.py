@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sqlalchemy import text
 
 from notices import robots
 from notices.config import NoticeConfig
 from notices.delivery import DeliveryError, Outgoing
 from tests.notices.servers import json_http_server
-from workflow import services
+from workflow import personal, services
 from workflow.clock import FixedClock
 from workflow.db import make_engine, upgrade
 
@@ -137,5 +138,16 @@ def test_configuring_checks_input_sets_the_webhook_and_the_channel_signs(databas
         # The sweep's channel: this URL is a configured robot, so the message goes out signed, as markdown.
         robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", url, "主题", "正文"), NOW)
         assert state.received[-1][1]["msgtype"] == "markdown"
+        # The secret is sealed in the table (whoever reads the database cannot post as the robot) ...
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT secret FROM robot_targets")).scalar_one()
+        assert SECRET not in stored and personal.is_encrypted(stored)
+        # ... and still signs after the personal-data key is rotated (the robot accepts only a valid signature).
+        personal.rotate(engine, clock, "管理员", "管理员")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT secret FROM robot_targets")).scalar_one() != stored
+        before = len(state.received)
+        robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", url, "主题", "正文"), NOW)
+        assert len(state.received) == before + 1
     finally:
         engine.dispose()

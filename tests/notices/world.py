@@ -1,24 +1,27 @@
 """A small organisation with the posts notices go to, and helpers to act on cases at known dates.
 
 某大学党委 (组织员 刘洋, 书记 周平) above 计算机学院党支部 (书记 陈静, 组织委员 王芳, members 赵强, 孙丽).
-Every act goes through ``services.advance`` with the clock set to the act's date, followed by
-``refresh_case``: exactly what the lead wires into ``advance``.
+Every act goes through ``services.advance`` with the clock set to the act's date, which plans the case's notices
+in its own transaction (``notices.planning``, installed by ``build``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from notices import planning
 from notices.config import NoticeConfig
 from notices.deadlines import notice_name
 from notices.delivery import Channels, Outgoing
-from notices.outbox import NOTICES, refresh_case
+from notices.outbox import NOTICES
 from states.procedure import spec_for
-from workflow import services
+from workflow import after_write, services
 from workflow.clock import FixedClock
 from workflow.evidence import parse_evidence
 from workflow.roster import MEMBERS, ORGS
@@ -60,12 +63,11 @@ class World:
     cases: dict[str, int] = field(default_factory=dict)
 
     def act(self, name: str, slug: str, on: date, **evidence: Any) -> None:
-        """Record a step on its own date (no back-fill), then plan the case's notices as ``advance`` will."""
+        """Record a step on its own date (no back-fill): ``advance`` plans the case's notices in its transaction."""
         spec = spec_for(slug)
         clock = FixedClock.on(on)
         request = StepRequest(spec.step, on, parse_evidence(spec, {k: str(v) for k, v in evidence.items()}))
         services.advance(self.engine, clock, ACTOR, self.cases[name], request)
-        refresh_case(self.engine, self.cases[name], on, self.config, now=clock.now())
 
     def applicant(self, name: str, opened_on: date, birth: date = date(2001, 4, 12)) -> int:
         clock = FixedClock.on(opened_on)
@@ -99,6 +101,8 @@ def build(engine: Engine, config: NoticeConfig = QUIET_CONFIG, *, emails: bool =
     """The organisation and its roster (posts from 2015); emails only when the test wants mail."""
     clock = FixedClock.on(date(2015, 9, 1))
     world = World(engine, config)
+    planning.install()  # as every interface process does at start-up
+    planning.use_config(engine, config)
     world.orgs[COMMITTEE] = services.add_organisation(engine, clock, ACTOR, name=COMMITTEE, kind="基层党委",
                                                       may_approve=True)
     world.orgs[BRANCH] = services.add_organisation(engine, clock, ACTOR, name=BRANCH, kind="党支部", parent=COMMITTEE)
@@ -108,6 +112,16 @@ def build(engine: Engine, config: NoticeConfig = QUIET_CONFIG, *, emails: bool =
         if emails and email:
             world.set_email(name, email)
     return world
+
+
+@contextmanager
+def without_planner() -> Iterator[None]:
+    """A write path that forgot the hook (or an older process): its cases wait for the scheduler's planning."""
+    after_write.unregister(planning.NAME)
+    try:
+        yield
+    finally:
+        planning.install()
 
 
 # A paper history up to each stage, with the evidence the rules ask for.

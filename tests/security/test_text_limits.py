@@ -28,6 +28,17 @@ def test_free_text_evidence_is_taken_up_to_its_limit_and_refused_beyond() -> Non
         parse_value(CONCLUSION, "合格\x00")
 
 
+@pytest.mark.parametrize("typed, stored", [
+    ("因工作调动，转往某党支部（外单位）：详见材料！", "因工作调动，转往某党支部（外单位）：详见材料！"),  # Chinese marks kept
+    ("李明（小）", "李明（小）"),
+    ("第１２期培训班", "第12期培训班"),  # full-width digits and letters still fold
+    ("ＡＢＣ公司", "ABC公司"),
+    ("\uf900", "\u8c48"),  # a compatibility ideograph becomes its usual form
+])
+def test_text_is_nfkc_except_chinese_punctuation(typed: str, stored: str) -> None:
+    assert limits.clean(typed, limits.REASON) == stored
+
+
 @pytest.mark.parametrize("reason, stored", [("据" * limits.REASON.max_length, True),
                                             ("据" * (limits.REASON.max_length + 1), False),
                                             ("据纸质档案\x07补录", False)])

@@ -548,7 +548,7 @@ def test_art13_2026_candidate_status_established_refuses_without_publicity(step:
     result = attempt(story, step, date(2026, 6, 20))
 
     found = assert_only_blocker(result, ESTABLISHED)
-    assert found.message == "上级党委同意后尚未完成不少于五个工作日的公示。"
+    assert found.message.startswith("上级党委同意后尚未完成不少于五个工作日的公示（「发展对象公示」）")
     assert found.citation.text == "《发展党员工作细则》（2026年修订）第十三条"
 
 

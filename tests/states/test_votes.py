@@ -251,7 +251,7 @@ def test_art21_tally_problems(t: Tally, expected: list[str]) -> None:
 
 def test_art21_ballot_covering_two_applicants_is_refused() -> None:
     result = decide(tally(9, 9, 9, applicants_on_ballot=2))
-    assert ONE_BY_ONE_PROBLEM == "一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决（细则第二十一条）。"
+    assert ONE_BY_ONE_PROBLEM == "一张选票涉及多名发展对象，不能记录：应当逐个讨论和表决。"  # the article: the verdict's
     assert result.problems == (ONE_BY_ONE_PROBLEM,)
     assert result.quorum and result.carried
     assert result.passed is False

@@ -22,7 +22,8 @@ from workflow.clock import FixedClock
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 MAIN_PAGES = ["/", "/applicants", "/applicants/new", f"/applicants/{LI}", f"/applicants/{LI}/history",
               f"/applicants/{LI}/steps/activist_assessed", "/meetings", "/inbox", "/procedure", "/organisations",
-              "/organisations/2", "/members/1", "/outbox", "/calendar"]
+              "/organisations/2", "/organisations/2/policy", "/members/1", "/outbox", "/calendar", f"/withdrawals?case={LI}",
+              f"/applicants/{LI}/export", "/exchange/import"]
 
 
 @pytest.fixture(scope="module")

@@ -47,23 +47,25 @@ def test_inspection_report_page_and_downloads_agree(as_user: Callable[[str], Cli
     page = inspector.get("/inspection")
     assert page.status_code == 200 and "巡察报告：某大学党委" in page.text
     total = int(re.search(r'id="inspection-total">(\d+)<', page.text).group(1))  # type: ignore[union-attr]
-    assert "<tr><td>时间不足或超期</td><td>1</td></tr>" in page.text and "<tr><td>补填记录</td><td>16</td></tr>" in page.text
-    assert total == 17
+    # 3 of 时间不足或超期: the late talk, and two steps still open past their latest date today (2026-06-15):
+    # 赵一鸣's talk (due 2026-05-26) and 李明's half-yearly assessment (due 2026-06-14).
+    assert "<tr><td>时间不足或超期</td><td>3</td></tr>" in page.text and "<tr><td>补填记录</td><td>16</td></tr>" in page.text
+    assert total == 19 and "6. 培养教育考察逾期未办：最迟应于2026年6月14日办理，截至2026年6月15日已逾期1天" in page.text
     assert (f'<a href="/applicants/{LI}">李明</a></td>\n        <td>2. 党组织派人谈话：谈话晚于一个月。</td>'
             "<td>《中国共产党发展党员工作细则》第八条</td>") in page.text
     workbook = load_workbook(io.BytesIO(inspector.get("/inspection.xlsx").content))
     assert workbook.sheetnames == ["汇总", "问题清单"]
     counts = {row[0]: row[1] for row in workbook["汇总"].iter_rows(min_row=5, values_only=True)}
-    assert counts == {**dict.fromkeys(CATEGORIES, 0), "时间不足或超期": 1, "补填记录": 16, "合计": 17}
+    assert counts == {**dict.fromkeys(CATEGORIES, 0), "时间不足或超期": 3, "补填记录": 16, "合计": 19}
     rows = list(workbook["问题清单"].iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 17 and rows[0][:4] == ("时间不足或超期", "2025-04-27", str(LI), "李明")
+    assert len(rows) == 19 and rows[0][:4] == ("时间不足或超期", "2025-04-27", str(LI), "李明")
     document = Document(io.BytesIO(inspector.get("/inspection.docx").content))
     assert document.paragraphs[0].text == "发展党员工作巡察报告：某大学党委"
-    assert "共发现问题17项" in document.paragraphs[1].text
-    assert [p.text for p in document.paragraphs if p.text.startswith("时间不足或超期")] == ["时间不足或超期（1项）"]
-    assert document.tables[0].rows[2].cells[1].text == "1"  # 时间不足或超期, second category
-    later = inspector.get("/inspection?start=2026-01-01").text
-    assert 'id="inspection-total">4<' in later and f'href="/applicants/{LI}"' not in later
+    assert "共发现问题19项" in document.paragraphs[1].text
+    assert [p.text for p in document.paragraphs if p.text.startswith("时间不足或超期")] == ["时间不足或超期（3项）"]
+    assert document.tables[0].rows[2].cells[1].text == "3"  # 时间不足或超期, second category
+    later = inspector.get("/inspection?start=2026-01-01").text  # 李明's findings of 2025 drop out, his open step stays
+    assert 'id="inspection-total">6<' in later and later.count(f'href="/applicants/{LI}"') == 1
 
 
 def test_inspection_is_for_inspectors_and_checks_its_input(as_user: Callable[[str], Client]) -> None:
@@ -76,4 +78,4 @@ def test_inspection_is_for_inspectors_and_checks_its_input(as_user: Callable[[st
     assert backwards.status_code == 400 and "晚于截止日期" in backwards.text
     narrow = inspector.get("/inspection?organisation=后勤服务中心党支部").text
     assert "巡察报告：后勤服务中心党支部" in narrow and f'href="/applicants/{LI}"' not in narrow
-    assert 'id="inspection-total">1<' in narrow and f'<a href="/applicants/{ZHAO}">赵一鸣</a>' in narrow
+    assert 'id="inspection-total">2<' in narrow and f'<a href="/applicants/{ZHAO}">赵一鸣</a>' in narrow

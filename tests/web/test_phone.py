@@ -22,8 +22,9 @@ PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 PAGES = ["/", "/applicants", "/applicants/new", f"/applicants/{LI}", f"/applicants/{LI}/history",
          f"/applicants/{LI}/steps/activist_assessed", "/meetings", "/inbox", "/procedure", "/audit", "/organisations",
-         "/organisations/2", "/members/1", "/meetings/999", "/outbox?show=all", "/calendar",
-         f"/meetings/{{meeting}}/items/new?case_id={LI}&purpose=admission"]
+         "/organisations/2", "/organisations/2/policy", "/members/1", "/meetings/999", "/outbox?show=all", "/calendar",
+         f"/meetings/{{meeting}}/items/new?case_id={LI}&purpose=admission", f"/withdrawals?case={LI}", "/ledger/summary",
+         f"/applicants/{LI}/export", "/exchange/import"]
 PROGRAMMERS_WORDS = re.compile(r"fazhan |--[a-z]|states/|\[(V|W|M|G|R26)\]|meeting_|step_refused|API")
 # The audit page explains checkpoints to administrators with the command they run; it is checked for width only.
 FOR_ADMINISTRATORS = {"/audit"}

@@ -29,7 +29,9 @@ def test_art12_transfer_between_branches_on_the_web(as_user: Callable[[str], Cli
 
     page = receiver.get(f"/applicants/{LI}").text
     assert RECEIVER in page
-    assert sender.get(f"/applicants/{LI}").status_code == 404  # the case now belongs to the receiving branch
+    sight = sender.get(f"/applicants/{LI}")  # the case now belongs to the receiving branch: the sender only reads
+    assert sight.status_code == 200 and f"转往「{RECEIVER}」" in sight.text
+    assert sender.form(f"/applicants/{LI}/steps/activist_assessed", {"on": "2026-06-20"}).status_code == 403
     assert receiver.get(f"/api/applicants/{LI}").json()["organisation"] == RECEIVER
 
 

@@ -90,6 +90,8 @@ def test_soft_rule_needs_an_override_and_the_override_is_recorded(fazhan: Fazhan
                  ("8", "--on", "2025-03-10"), ("9", "--on", "2025-03-20", "--set", "sponsors=王芳,赵强"),
                  ("10", "--on", "2025-04-20", "--set", "result=合格", "--set", "conclusion=政审〔2025〕3号 合格")):
         fazhan.ok("advance", "李明", *args, "--backfill-reason", "据纸质档案补录")
+    # the authoriser must hold the power on the roster (states/authority.py): a 委员 of the 基层党委
+    fazhan.ok("member", "add", "张华", "--org", "某大学党委", "--since", "2005-01-01", "--post", "书记")
     short = ("advance", "李明", "11", "--on", "2025-06-20", "--set", "days=1", "--set", "hours=8")
     refused = fazhan(*short)
     assert refused.returncode == 3 and "特批" in refused.stdout

@@ -20,7 +20,9 @@ TODAY = date(2025, 8, 1)
 
 def _advance(url: str, case_id: int, expected_version: int | None, barrier, began_events, me: int, results) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
-    request = step("talk_held", date(2025, 7, 22), talker="王芳")
+    # Different dates: two different acts, a real conflict. The same act twice is recognised as a repeat and
+    # answered "已记录" (tests/audit/test_repeats.py).
+    request = step("talk_held", date(2025, 7, 22 + me), talker="王芳")
 
     # Whoever commits first waits (5 s at most) until the other has begun its own call: the two calls overlap
     # for certain, however the machine schedules the processes, and the timestamps below show it.

@@ -17,11 +17,12 @@ from enum import StrEnum
 from sqlalchemy import Connection, select
 
 from states.engine import default_calendar
-from states.rulesets import DEFAULT_POLICY, Policy
+from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
+from states.steps import Status
 from states.workdays import WorkdayCalendar
 from workflow import personal, roster
 from workflow.errors import FazhanError
-from workflow.ledger.checking import CheckedHistory, check_history
+from workflow.ledger.checking import CheckedHistory, CheckedStep, Finding, check_history
 from workflow.ledger.reader import Ledger, RawRow
 from workflow.ledger.rows import LedgerPerson, Rejected, understand
 from workflow.tables import Applicant, Case, table
@@ -135,9 +136,22 @@ def _cleaned(person: LedgerPerson) -> LedgerPerson:
     return replace(person, name=name, unit=unit, phone=phone, id_number=id_number)
 
 
-def _check_chunk(work: list[tuple[LedgerPerson, bool]], policy: Policy,
-                 calendar: WorkdayCalendar | None) -> list[CheckedHistory]:
-    return [check_history(person, has_committee, policy, calendar) for person, has_committee in work]
+# What a worker sends back for one person: the final status and, per step, its rule set and findings. The person
+# is not sent back (the parent has it), and neither is the work sent out: the forked workers inherit it.
+Checked = tuple[Status, tuple[tuple[RuleSetId, tuple[Finding, ...]], ...]]
+_WORK: list[tuple[LedgerPerson, bool]] = []  # set in the parent just before the workers are forked
+
+
+def _check_range(start: int, stop: int, policy: Policy, calendar: WorkdayCalendar | None) -> list[Checked]:
+    histories = (check_history(person, has_committee, policy, calendar) for person, has_committee in _WORK[start:stop])
+    return [(h.status, tuple((s.rule_set, s.findings) for s in h.steps)) for h in histories]
+
+
+def _rebuilt(person: LedgerPerson, checked: Checked) -> CheckedHistory:
+    status, steps = checked
+    return CheckedHistory(person, tuple(CheckedStep(dated, rule_set, findings)
+                                        for dated, (rule_set, findings) in zip(person.steps, steps, strict=True)),
+                          status)
 
 
 def check_all(work: list[tuple[LedgerPerson, bool]], policy: Policy = DEFAULT_POLICY,
@@ -146,13 +160,19 @@ def check_all(work: list[tuple[LedgerPerson, bool]], policy: Policy = DEFAULT_PO
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     # Forking a process that runs other threads (the web server's) could copy a lock held mid-way: serial there.
     if len(work) < POOL_FROM or workers < 2 or threading.active_count() > 1:
-        return _check_chunk(work, policy, calendar)
+        return [check_history(person, has_committee, policy, calendar) for person, has_committee in work]
     default_calendar()  # loaded once here, inherited by the forked workers
-    chunks = [work[i:i + POOL_CHUNK] for i in range(0, len(work), POOL_CHUNK)]
-    # fork: the workers run pure code only and leave with os._exit, so the parent's open transaction is untouched.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        done = pool.map(_check_chunk, chunks, [policy] * len(chunks), [calendar] * len(chunks))
-        return [history for chunk in done for history in chunk]
+    starts = range(0, len(work), POOL_CHUNK)
+    _WORK[:] = work
+    try:
+        # fork: the workers run pure code only and leave with os._exit, so the parent's open transaction is untouched.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = pool.map(_check_range, starts, [i + POOL_CHUNK for i in starts], [policy] * len(starts),
+                            [calendar] * len(starts))
+            checked = [c for chunk in done for c in chunk]
+    finally:
+        _WORK.clear()
+    return [_rebuilt(person, c) for (person, _), c in zip(work, checked, strict=True)]
 
 
 def assess_rows(rows: Iterable[RawRow], orgs: Organisations, known: Known | None, today: date,

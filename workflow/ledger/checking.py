@@ -21,7 +21,7 @@ from states.periods import cn_date
 from states.procedure import SPECS
 from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
 from states.steps import Status, Step
-from states.verdicts import Citation, Outcome, Verdict
+from states.verdicts import Citation, Outcome
 from states.workdays import WorkdayCalendar
 from workflow.ledger.columns import LEDGER_STEPS
 from workflow.ledger.rows import DatedStep, LedgerPerson
@@ -30,7 +30,8 @@ NOT_IN_LEDGER = {
     "assessed_every_half_year": "台账没有“培养教育考察”一栏，每半年考察的情况无从核对。",
     "candidate_status_established": "台账没有“发展对象备案”和“公示”栏，无从核对。",
 }
-REPLACED = {"preceding_steps_recorded", "preceding_steps_in_order", "status_allows_step"}
+REPLACED = {"preceding_steps_recorded", "preceding_steps_in_order", "status_allows_step",
+            "required_evidence_given"}  # a 台账 has columns for few fields: what it lacks is not a finding
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def _unjudgeable(step: Step, given: frozenset[str]) -> frozenset[str]:
     return frozenset({r.id for r in SPECS[step].rules if not set(r.needs) <= given} | REPLACED | NOT_IN_LEDGER.keys())
 
 
-def _kept(verdict: Verdict, skip: frozenset[str]) -> bool:
-    return verdict.outcome is not Outcome.PASSED and verdict.rule not in skip
+PASSED = Outcome.PASSED
+NO_FINDINGS: tuple[Finding, ...] = ()
 
 
 def check_history(person: LedgerPerson, has_committee: bool = True, policy: Policy = DEFAULT_POLICY,
@@ -119,15 +120,17 @@ def check_history(person: LedgerPerson, has_committee: bool = True, policy: Poli
     checked = []
     for dated in person.steps:
         spec, on = SPECS[dated.step], dated.on.on
-        verdict = check(dated.step, facts, on, dict(dated.evidence), policy=policy, calendar=calendar)
+        verdict = check(dated.step, facts, on, dated.evidence, policy=policy, calendar=calendar)
         findings = _order_findings(facts, dated, verdict.rule_set)
-        skip = _unjudgeable(dated.step, frozenset(k for k, v in dated.evidence.items() if v not in (None, "")))
         if not findings and facts.status not in spec.sources:
             findings.append(Finding(dated.step, on, "status_allows_step", _basis(dated.step, verdict.rule_set).text,
                                     f"当时处于「{facts.status.label}」，不应办理「{spec.label}」。", Outcome.REFUSED))
-        findings += [Finding(dated.step, on, v.rule, v.citation.text, v.message, v.outcome, v.due_by, v.grave)
-                     for v in verdict.verdicts if _kept(v, skip)]
+        failed = [v for v in verdict.verdicts if v.outcome is not PASSED]
+        if failed:  # most steps of most rows pass every rule: no need to work out what a 台账 cannot judge
+            skip = _unjudgeable(dated.step, frozenset(k for k, v in dated.evidence.items() if v not in (None, "")))
+            findings += [Finding(dated.step, on, v.rule, v.citation.text, v.message, v.outcome, v.due_by, v.grave)
+                         for v in failed if v.rule not in skip]
         facts = facts.with_record(StepRecord(dated.step, on, dated.evidence, verdict.rule_set),
                                   spec.dest or facts.status)
-        checked.append(CheckedStep(dated, verdict.rule_set, tuple(findings)))
+        checked.append(CheckedStep(dated, verdict.rule_set, tuple(findings) if findings else NO_FINDINGS))
     return CheckedHistory(person, tuple(checked), facts.status)

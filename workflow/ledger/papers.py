@@ -63,8 +63,12 @@ def _bytes(document: WordDocument, author: str, created: datetime) -> bytes:
     return buffer.getvalue()
 
 
-def record_sheet(conn: Connection, case: LedgerCase, author: str, created: datetime) -> bytes:
-    """发展党员工作全程纪实表: the person, each of the 25 steps with its date or a blank, and every violation on record."""
+def record_sheet(conn: Connection, case: LedgerCase, author: str, created: datetime,
+                 notes: tuple[tuple[str, list[str]], ...] = ()) -> bytes:
+    """发展党员工作全程纪实表: the person, each of the 25 steps with its date or a blank, and every violation on record.
+
+    ``notes``: further sections (heading, paragraphs) before the signature line, e.g. a transfer out.
+    """
     c = case.cells
     document = _word("发展党员工作全程纪实表")
     _table(document, ["姓名", "性别", "民族", "出生年月", "学历", "单位", "所在党支部"],
@@ -88,6 +92,10 @@ def record_sheet(conn: Connection, case: LedgerCase, author: str, created: datet
         document.add_paragraph(f"{labels.get(v.step_record_id, '')}：{v.message}（依据：{v.article}）")
     if not found:
         document.add_paragraph("无。")
+    for heading, paragraphs in notes:
+        document.add_heading(heading, level=2)
+        for text in paragraphs:
+            document.add_paragraph(text)
     document.add_paragraph(f"党支部书记（签字）：　　　　　　　　　　　　填表日期：{cn_date(created.date())}")
     return _bytes(document, author, created)
 

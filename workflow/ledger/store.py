@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from states.steps import Status
+from states.rulesets import RuleSetId
+from states.steps import Status, Step
 from workflow import audit, personal
 from workflow.evidence import to_json
 from workflow.fastsql import Raw
@@ -50,13 +51,16 @@ def _reserve(raw: Raw, table: str, n: int) -> list[int]:
 
 
 def _insert(raw: Raw, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        _insert_tuples(raw, table, list(rows[0]), [tuple(raw.bind(row).values()) for row in rows])
+
+
+def _insert_tuples(raw: Raw, table: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows already in the driver's form (``Raw.converter``): the bulk tables skip the per-value type look-up."""
     if not rows:
         return
-    names = list(rows[0])
     marks = ", ".join(("?" if raw.sqlite else "%s") for _ in names)
-    statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
-    values = [tuple(raw.bind(row).values()) for row in rows]
-    raw.driver.cursor().executemany(statement, values)
+    raw.driver.cursor().executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
 
 
 def applicant_values(keys: personal.PersonalKeys, person: LedgerPerson) -> dict[str, Any]:
@@ -72,21 +76,37 @@ def _case_values(history: CheckedHistory, applicant_id: int, org_id: int, today:
             "version": len(history.steps), "opened_on": today, "closed_on": closed}
 
 
+STEP_COLUMNS = ("id", "case_id", "step", "done_on", "recorded_at", "actor", "actor_role", "rule_set", "evidence",
+                "documents", "backfilled", "backfill_reason")
+VIOLATION_COLUMNS = ("case_id", "step_record_id", "rule", "article", "message", "due_by", "grave")
+ENTRY_COLUMNS = ("case_id", "import_id", "sheet", "row_number", "ethnicity", "education", "remark", "imprecise",
+                 "notes")
+_VALUES = {**{s: s.value for s in Step}, **{r: r.value for r in RuleSetId}}  # an enum's .value is a slow property
+
+
+def _json_ready(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v if type(v) is str else to_json(v) for k, v in evidence.items()}
+
+
 class _Rows:
-    """The rows of every table, gathered before the inserts."""
+    """The rows of every table, gathered before the inserts; steps, violations and entries as driver tuples."""
 
     def __init__(self) -> None:
         self.applicants: list[dict[str, Any]] = []
         self.cases: list[dict[str, Any]] = []
-        self.steps: list[dict[str, Any]] = []
-        self.violations: list[dict[str, Any]] = []
-        self.entries: list[dict[str, Any]] = []
+        self.steps: list[tuple[Any, ...]] = []
+        self.violations: list[tuple[Any, ...]] = []
+        self.entries: list[tuple[Any, ...]] = []
+        self.digested: list[tuple[int, int, str, date, bool]] = []  # what the audit digest covers, per step row
+        self.rules: dict[int, list[str]] = {}  # step row id → the rules it broke
 
 
 def _gather(conn: Connection, raw: Raw, accepted: list[Any], orgs: Mapping[str, int], source: Source,
             import_id: int) -> _Rows:
     keys = personal.keys_for(conn)
     rows = _Rows()
+    day, document, text = raw.converter(date), raw.converter(dict), _VALUES.__getitem__
+    recorded_at, no_documents = raw.converter(datetime)(source.recorded_at), raw.converter(list)([])
     applicant_ids = _reserve(raw, "applicants", len(accepted))
     case_ids = _reserve(raw, "cases", len(accepted))
     step_ids = iter(_reserve(raw, "step_records", sum(len(o.history.steps) for o in accepted)))
@@ -97,27 +117,20 @@ def _gather(conn: Connection, raw: Raw, accepted: list[Any], orgs: Mapping[str, 
         rows.cases.append({"id": case_id, **_case_values(history, applicant_id, orgs[person.organisation], source.today)})
         reason = f"据台账补录：{source.filename}，{outcome.row.where}"
         for checked in history.steps:
-            step_id = next(step_ids)
-            rows.steps.append({
-                "id": step_id, "case_id": case_id, "step": checked.step.step.value, "done_on": checked.step.on.on,
-                "recorded_at": source.recorded_at, "actor": source.actor, "actor_role": source.actor_role,
-                "rule_set": checked.rule_set.value,
-                "evidence": {k: to_json(v) for k, v in checked.step.evidence.items()}, "documents": [],
-                "backfilled": True, "backfill_reason": reason})
-            rows.violations += [{"case_id": case_id, "step_record_id": step_id, "rule": f.rule, "article": f.article,
-                                 "message": f.message, "due_by": f.due_by, "grave": f.grave} for f in checked.findings]
-        rows.entries.append({"case_id": case_id, "import_id": import_id, "sheet": outcome.row.sheet,
-                             "row_number": outcome.row.number, "ethnicity": person.ethnicity,
-                             "education": person.education, "remark": person.remark,
-                             "imprecise": list(person.imprecise), "notes": list(person.notes)})
+            step_id, dated = next(step_ids), checked.step
+            step, on = text(dated.step), dated.on.on
+            rows.steps.append((step_id, case_id, step, day(on), recorded_at, source.actor, source.actor_role,
+                               text(checked.rule_set), document(_json_ready(dated.evidence)), no_documents, True,
+                               reason))
+            rows.digested.append((step_id, case_id, step, on, True))
+            if checked.findings:
+                rows.rules[step_id] = [f.rule for f in checked.findings]
+                rows.violations += [(case_id, step_id, f.rule, f.article, f.message,
+                                     day(f.due_by) if f.due_by else None, f.grave) for f in checked.findings]
+        rows.entries.append((case_id, import_id, outcome.row.sheet, outcome.row.number, person.ethnicity,
+                             person.education, person.remark, document(list(person.imprecise)),
+                             document(list(person.notes))))
     return rows
-
-
-def _digest(rows: _Rows) -> str:
-    rules: dict[int, list[str]] = {}
-    for v in rows.violations:
-        rules.setdefault(v["step_record_id"], []).append(v["rule"])
-    return digest(((s["id"], s["case_id"], s["step"], s["done_on"], s["backfilled"]) for s in rows.steps), rules)
 
 
 def write(conn: Connection, assessment: Assessment, source: Source) -> tuple[int, int, list[int]]:
@@ -126,9 +139,10 @@ def write(conn: Connection, assessment: Assessment, source: Source) -> tuple[int
     accepted = [o for o in assessment.outcomes if o.verdict in {Verdict.ACCEPTED, Verdict.FINDINGS}]
     import_id = _reserve(raw, "ledger_imports", 1)[0]
     rows = _gather(conn, raw, accepted, assessment.organisations, source, import_id)
-    for table, values in (("applicants", rows.applicants), ("cases", rows.cases), ("step_records", rows.steps),
-                          ("violations", rows.violations)):
-        _insert(raw, table, values)
+    _insert(raw, "applicants", rows.applicants)
+    _insert(raw, "cases", rows.cases)
+    _insert_tuples(raw, "step_records", STEP_COLUMNS, rows.steps)
+    _insert_tuples(raw, "violations", VIOLATION_COLUMNS, rows.violations)
     case_ids = [c["id"] for c in rows.cases]
     seq = audit.append(conn, kind="ledger_imported", actor=source.actor, actor_role=source.actor_role,
                        recorded_at=source.recorded_at, payload={
@@ -136,12 +150,12 @@ def write(conn: Connection, assessment: Assessment, source: Source) -> tuple[int
                            "imported": len(case_ids), "unchanged": assessment.count(Verdict.UNCHANGED),
                            "rejected": assessment.count(Verdict.REJECTED), "violations": len(rows.violations),
                            "steps": len(rows.steps), "import_id": import_id, "case_ranges": ranges(case_ids),
-                           "last_step_id": rows.steps[-1]["id"] if rows.steps else None,
-                           "steps_sha256": _digest(rows)})
+                           "last_step_id": rows.steps[-1][0] if rows.steps else None,
+                           "steps_sha256": digest(rows.digested, rows.rules)})
     _insert(raw, "ledger_imports", [{
         "id": import_id, "sha256": source.sha256, "filename": source.filename,
         "organisation_id": source.organisation_id, "rows": source.rows, "imported": len(case_ids),
         "unchanged": assessment.count(Verdict.UNCHANGED), "rejected": assessment.count(Verdict.REJECTED),
         "audit_seq": seq, "imported_at": source.recorded_at}])
-    _insert(raw, "ledger_entries", rows.entries)
+    _insert_tuples(raw, "ledger_entries", ENTRY_COLUMNS, rows.entries)
     return import_id, seq, case_ids

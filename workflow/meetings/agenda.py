@@ -18,13 +18,19 @@ from states.attendance import (
     MeetingKind,
     item_tally,
     purpose_problem,
-    voting_method_problem,
-    written_opinion_problem,
+)
+from states.meeting_verdicts import (
+    WRITTEN_OPINIONS,
+    method_verdict,
+    one_by_one_verdict,
+    opinion_verdict,
+    rule_set_of,
+    tally_verdicts,
 )
 from states.procedure import SPECS, Field
 from states.steps import Status
-from states.votes import ONE_BY_ONE_PROBLEM, Opinion, Tally, tally_problems
-from workflow import roster, services
+from states.votes import Opinion, Tally, tally_problems
+from workflow import after_write, roster, services
 from workflow.clock import Clock
 from workflow.evidence import BadEvidence, parse_value, to_json
 from workflow.meetings.base import (
@@ -109,7 +115,8 @@ def add_item(engine: Engine, clock: Clock, actor: Actor, meeting_id: int, case_i
           engine.begin() as conn):
         meeting = open_meeting_row(conn, meeting_id)
         if len(cases) != 1:
-            raise MeetingRefused(f"一个议题只能涉及一名申请人（收到{len(cases)}名）。{ONE_BY_ONE_PROBLEM}")
+            one_by_one = one_by_one_verdict(chosen, rule_set_of(meeting.held_on)).sentence()
+            raise MeetingRefused(f"一个议题只能涉及一名申请人（收到{len(cases)}名）。{one_by_one}")
         return _add_one(conn, clock, actor, meeting, cases[0], chosen, typed)
 
 
@@ -135,6 +142,10 @@ def _add_one(conn: Connection, clock: Clock, actor: Actor, meeting: Row[Any], ca
     meeting_event(conn, clock, actor, "meeting_item_added", meeting, {
         "agenda_item_id": item_id, "purpose": chosen.value, "applicant": name,
         "evidence": {k: to_json(v) for k, v in typed.items()}}, case_id=case_id)
+    # The 会议通知 hangs on the agenda's lowest case: every case on it is planned again, in this transaction.
+    agenda = conn.execute(select(ITEMS.c.case_id).where(ITEMS.c.meeting_id == meeting.id)).scalars()
+    for on_agenda in sorted(set(agenda)):
+        after_write.case_changed(conn, after_write.CaseChange(on_agenda, clock.today(), clock.now()))
     return item_id
 
 
@@ -189,7 +200,8 @@ def record_written_opinion(engine: Engine, clock: Clock, actor: Actor, item_id: 
           engine.begin() as conn):
         item, meeting = pending_item(conn, item_id)
         if MeetingKind(meeting.kind) is not MeetingKind.BRANCH_GENERAL_MEETING:
-            raise MeetingRefused("书面意见只适用于支部党员大会的表决（细则第二十一条）。", case_id=item.case_id)
+            raise MeetingRefused("书面意见只适用于支部党员大会的表决"
+                                 f"（依据：{WRITTEN_OPINIONS[rule_set_of(meeting.held_on)].text}）。", case_id=item.case_id)
         refresh_roster(conn, clock, actor, meeting)
         member = roster.member_id(conn, name.strip(), meeting.organisation_id)
         rows = voter_rows(conn, meeting.id)
@@ -198,7 +210,8 @@ def record_written_opinion(engine: Engine, clock: Clock, actor: Actor, item_id: 
         already = conn.execute(select(OPINIONS.c.id).where(
             OPINIONS.c.agenda_item_id == item_id, OPINIONS.c.member_id == member,
             OPINIONS.c.accepted.is_(True))).first() is not None
-        problem = written_opinion_problem(voter, name.strip(), submitted_on, meeting.held_on, already_given=already)
+        refused = opinion_verdict(voter, name.strip(), submitted_on, meeting.held_on, already_given=already)
+        problem = refused.sentence() if refused else None  # kept with the opinion: the reason and its article
         opinion_id = new_id(conn.execute(insert(OPINIONS).values(
             agenda_item_id=item_id, member_id=member, opinion=value.value, submitted_on=submitted_on,
             accepted=problem is None, rejection_reason=problem)))
@@ -237,9 +250,11 @@ def record_ballot(engine: Engine, clock: Clock, actor: Actor, item_id: int, ball
         if not item.discussion.strip():
             raise MeetingRefused(f"请先记录对{item.applicant}的讨论情况：每名对象应当逐个讨论和表决。", case_id=item.case_id)
         motion = _motion(item_purpose(item.purpose), months, outcome, item.extension_months)
-        problem = voting_method_problem(motion, ballots.method, settings.policy.rule_set_on(meeting.held_on))
+        rule_set = settings.policy.rule_set_on(meeting.held_on)
+        method = method_verdict(motion, ballots.method, rule_set)
         tally = item_tally(voter_values(voter_rows(conn, meeting.id)), ballots, accepted_opinions(conn, item_id))
-        problems = ([problem] if problem else []) + _count_problems(tally, ballots)
+        problems = [v.sentence() for v in ((method,) if method else ()) + tally_verdicts(
+            _count_problems(tally, ballots), motion, MeetingKind(meeting.kind), rule_set)]
         if problems:
             raise MeetingRefused("".join(problems), case_id=item.case_id)
         if motion.value != item.purpose and conn.execute(select(ITEMS.c.id).where(

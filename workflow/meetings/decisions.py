@@ -16,10 +16,10 @@ from states.attendance import (
     MeetingKind,
     item_result,
     item_tally,
-    result_sentences,
     secret_ballot_required,
 )
 from states.facts import Override
+from states.meeting_verdicts import result_verdicts
 from states.procedure import SPECS
 from states.rules import probation_ends_on
 from states.steps import Step
@@ -106,9 +106,10 @@ def _count(conn: Connection, item: Row[Any], meeting: Row[Any],
     voters = voter_values(voter_rows(conn, meeting.id))
     ballots = Ballots(item.yes, item.no, item.abstain, item.invalid, VotingMethod(item.method))
     tally = item_tally(voters, ballots, accepted_opinions(conn, item.id))
+    rule_set = settings.policy.rule_set_on(meeting.held_on)
     vote = item_result(tally, kind, half_is_enough=settings.policy.committee_half_is_enough,
-                       secret_ballot=secret_ballot_required(purpose, settings.policy.rule_set_on(meeting.held_on)))
-    reasons = result_sentences(tally, vote, kind)
+                       secret_ballot=secret_ballot_required(purpose, rule_set))
+    reasons = [v.sentence() for v in result_verdicts(tally, vote, kind, purpose, rule_set)]  # each with its article
     if vote.problems or not vote.quorum:
         raise MeetingRefused("不能作出决定：" + "".join(reasons), case_id=item.case_id)
     return tally, vote, reasons

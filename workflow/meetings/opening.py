@@ -15,12 +15,18 @@ from states.attendance import (
     Exclusion,
     MeetingKind,
     RosterEntry,
-    attendance_problem,
     entitled_and_present,
     entitled_voters,
-    exclusion_problem,
 )
 from states.facts import Standing
+from states.meeting_verdicts import (
+    EXCLUSIONS,
+    VOTING_RIGHT,
+    attendance_verdict,
+    exclusion_verdict,
+    rule_set_of,
+    written_opinion_void_reason,
+)
 from states.periods import cn_date
 from workflow import roster
 from workflow.clock import Clock
@@ -164,7 +170,8 @@ def refresh_roster(conn: Connection, clock: Clock, actor: Actor, meeting: Row[An
             changed.append({"name": row.name, "standing": Standing.NOT_A_MEMBER.value, "entitled": False})
             lost.append(member_id)
     if changed:
-        _void_opinions(conn, clock, actor, meeting, lost, "按会议当日的党员名册，本人没有表决权，书面意见不能统计在票数内。")
+        _void_opinions(conn, clock, actor, meeting, lost, "按会议当日的党员名册，本人没有表决权，书面意见不能统计在票数内"
+                       f"（依据：{VOTING_RIGHT[rule_set_of(meeting.held_on)].text}）。")
         meeting_event(conn, clock, actor, "meeting_roster_refreshed", meeting, {"changed": changed})
 
 
@@ -194,16 +201,16 @@ def record_attendance(engine: Engine, clock: Clock, actor: Actor, meeting_id: in
         chosen, problems = [], []
         for name in names:
             row = voter_named(rows, name)
-            problem = attendance_problem(voters[row.member_id] if row else None, name, meeting.held_on)
-            if problem:
-                problems.append(problem)
+            refused = attendance_verdict(voters[row.member_id] if row else None, name, meeting.held_on)
+            if refused:
+                problems.append(refused.sentence())
             elif row is not None:
                 chosen.append(row)
         if problems:
             raise MeetingRefused("".join(problems))
         conn.execute(update(VOTERS).where(VOTERS.c.id.in_([r.id for r in chosen])).values(present=present))
         voided = _void_opinions(conn, clock, actor, meeting, [r.member_id for r in chosen],
-                                "本人已到会，书面意见作废（书面意见只统计因故不能到会的党员的意见）。") if present else []
+                                written_opinion_void_reason(meeting.held_on)) if present else []
         entitled, attending = entitled_and_present(voter_values(voter_rows(conn, meeting_id)))
         touch(conn, meeting)
         meeting_event(conn, clock, actor, "meeting_attendance_recorded", meeting, {
@@ -235,9 +242,9 @@ def exclude_voter(engine: Engine, clock: Clock, actor: Actor, meeting_id: int, n
         meeting = open_meeting_row(conn, meeting_id)
         if MeetingKind(meeting.kind) is not MeetingKind.BRANCH_GENERAL_MEETING:
             raise MeetingRefused("不计入应到会人数的规定只适用于支部党员大会。")
-        problem = exclusion_problem(category, consent, resolution)
-        if problem:
-            raise MeetingRefused(problem)
+        refused = exclusion_verdict(category, consent, resolution)
+        if refused:
+            raise MeetingRefused(refused.sentence())
         if conn.execute(select(ITEMS.c.id).where(ITEMS.c.meeting_id == meeting_id, ITEMS.c.yes.is_not(None))).first():
             raise MeetingRefused("表决已经开始，不能再调整应到会人数。")
         refresh_roster(conn, clock, actor, meeting)
@@ -252,7 +259,7 @@ def exclude_voter(engine: Engine, clock: Clock, actor: Actor, meeting_id: int, n
         conn.execute(update(VOTERS).where(VOTERS.c.id == row.id)
                      .values(entitled=False, excluded_reason=exclusion.reason()))
         voided = _void_opinions(conn, clock, actor, meeting, [row.member_id],
-                                "本人已按规定不计入应到会人数，书面意见不能统计在票数内。")
+                                f"本人已按规定不计入应到会人数，书面意见不能统计在票数内（依据：{EXCLUSIONS.text}）。")
         entitled, attending = entitled_and_present(voter_values(voter_rows(conn, meeting_id)))
         touch(conn, meeting)
         meeting_event(conn, clock, actor, "meeting_voter_excluded", meeting, {

@@ -17,6 +17,8 @@ from states.attendance import (
     item_tally,
     secret_ballot_required,
 )
+from states.meeting_verdicts import result_verdicts
+from states.verdicts import Verdict
 from states.votes import Opinion, Tally, VoteResult, VotingMethod
 from workflow import roster
 from workflow.meetings.base import (
@@ -60,6 +62,7 @@ class ItemView:
     opinions: list[OpinionLine]
     tally: Tally | None
     vote: VoteResult | None
+    verdicts: tuple[Verdict, ...] = ()  # why the vote is void or failed, each with its article
 
     @property
     def result_label(self) -> str:
@@ -112,16 +115,19 @@ def _item_view(conn: Connection, meeting: Row[Any], item_id: int, voters: list[V
                                       .join(roster.MEMBERS, roster.MEMBERS.c.id == OPINIONS.c.member_id)
                                       .where(OPINIONS.c.agenda_item_id == item_id).order_by(OPINIONS.c.id))]
     ballots = tally = vote = None
+    verdicts: tuple[Verdict, ...] = ()
     if item.yes is not None:
         ballots = Ballots(item.yes, item.no, item.abstain, item.invalid, VotingMethod(item.method))
         tally = item_tally(voters, ballots, [o.opinion for o in opinions if o.accepted])
         purpose = item_purpose(item.purpose)
+        rule_set = settings.policy.rule_set_on(meeting.held_on)
         vote = item_result(tally, MeetingKind(meeting.kind), half_is_enough=settings.policy.committee_half_is_enough,
-                           secret_ballot=secret_ballot_required(purpose, settings.policy.rule_set_on(meeting.held_on)))
+                           secret_ballot=secret_ballot_required(purpose, rule_set))
+        verdicts = result_verdicts(tally, vote, MeetingKind(meeting.kind), purpose, rule_set)
     discussion = next((c["new_value"] for c in reversed(corrections)
                        if c["agenda_item_id"] == item_id and c["field_name"] == "discussion"), item.discussion)
     return ItemView(item.id, item.case_id, item.applicant, item_purpose(item.purpose), discussion, ballots,
-                    item.extension_months, item.result, item.step_record_id, opinions, tally, vote)
+                    item.extension_months, item.result, item.step_record_id, opinions, tally, vote, verdicts)
 
 
 @dataclass(frozen=True)
