@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from notices.sweep import sweep
-from tests.notices.world import Recorder, World, build
+from tests.notices.world import Recorder, World, with_one_application
 from workflow import audit, outbox_trail, replay
 from workflow.clock import FixedClock
 
@@ -18,10 +18,7 @@ RECEIVED, REMIND = date(2025, 3, 3), date(2025, 3, 27)
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = build(engine, emails=True)
-    world.applicant("李明", RECEIVED)
-    world.act("李明", "application_submitted", RECEIVED, organisation_basis="work_unit")
-    return world
+    return with_one_application(engine, RECEIVED)
 
 
 def _report(engine: Engine) -> replay.TablesReport:

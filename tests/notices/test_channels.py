@@ -13,7 +13,7 @@ from notices.inbox import inbox_of, list_notices, mark_read, retry
 from notices.outbox import refresh_case
 from notices.sweep import sweep
 from tests.notices.servers import free_port, smtp_server, webhook_server
-from tests.notices.world import BRANCH, World, build
+from tests.notices.world import BRANCH, World, with_one_application
 from workflow.clock import FixedClock
 
 RECEIVED, REMIND = date(2025, 3, 3), date(2025, 3, 27)  # the talk is due 2025-04-03: 7 days before
@@ -21,10 +21,7 @@ RECEIVED, REMIND = date(2025, 3, 3), date(2025, 3, 27)  # the talk is due 2025-0
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = build(engine, emails=True)
-    world.applicant("李明", RECEIVED)
-    world.act("李明", "application_submitted", RECEIVED, organisation_basis="work_unit")
-    return world
+    return with_one_application(engine, RECEIVED)
 
 
 def row_of(world: World, channel: str, who: str = "陈静", kind: str = "talk_reminder@-7") -> dict:

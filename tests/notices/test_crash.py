@@ -21,7 +21,7 @@ from notices.delivery import message_id
 from notices.outbox import NOTICES
 from notices.sweep import sweep
 from tests.notices.servers import smtp_server
-from tests.notices.world import Recorder, World, build
+from tests.notices.world import Recorder, World, with_one_application
 from workflow.clock import FixedClock
 from workflow.tables import InboxMessage
 
@@ -32,10 +32,7 @@ INBOX = InboxMessage.__table__
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = build(engine, emails=True)
-    world.applicant("李明", RECEIVED)
-    world.act("李明", "application_submitted", RECEIVED, organisation_basis="work_unit")
-    return world
+    return with_one_application(engine, RECEIVED)
 
 
 def due_today(world: World, day: date) -> list[dict]:

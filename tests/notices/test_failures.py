@@ -23,7 +23,7 @@ from notices.sweep import INTERRUPTED, sweep
 from states.procedure import spec_for
 from states.steps import Step
 from tests.notices.servers import smtp_server
-from tests.notices.world import COMMITTEE, World, build
+from tests.notices.world import COMMITTEE, World, with_one_application
 from workflow import services
 from workflow.clock import FixedClock
 from workflow.errors import FazhanError
@@ -36,10 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = build(engine, emails=True)
-    world.applicant("李明", RECEIVED)
-    world.act("李明", "application_submitted", RECEIVED, organisation_basis="work_unit")
-    return world
+    return with_one_application(engine, RECEIVED)
 
 
 def killed_mid_delivery(database_url: str, port: int, day: date) -> None:

@@ -17,7 +17,7 @@ from notices.deadlines import NoticeKind
 from notices.outbox import NOTICES
 from notices.render import SeriesRenderer, render_notice
 from notices.sweep import sweep
-from tests.notices.world import BRANCH, Recorder, World, build
+from tests.notices.world import BRANCH, Recorder, World, with_one_application
 from workflow.clock import FixedClock
 from workflow.roster import MEMBERS, ROLES
 from workflow.tables import InboxMessage
@@ -28,10 +28,7 @@ RECEIVED = date(2025, 3, 3)  # the talk is due on 2025-04-03
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = build(engine, emails=True)
-    world.applicant("李明", RECEIVED)
-    world.act("李明", "application_submitted", RECEIVED, organisation_basis="work_unit")
-    return world
+    return with_one_application(engine, RECEIVED)
 
 
 def run(world: World, day: date) -> Any:

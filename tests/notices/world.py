@@ -114,6 +114,14 @@ def build(engine: Engine, config: NoticeConfig = QUIET_CONFIG, *, emails: bool =
     return world
 
 
+def with_one_application(engine: Engine, received: date = date(2025, 3, 3)) -> World:
+    """The roster with mail, and 李明's application received (on 2025-03-03 the talk is due 2025-04-03)."""
+    world = build(engine, emails=True)
+    world.applicant("李明", received)
+    world.act("李明", "application_submitted", received, organisation_basis="work_unit")
+    return world
+
+
 @contextmanager
 def without_planner() -> Iterator[None]:
     """A write path that forgot the hook (or an older process): its cases wait for the scheduler's planning."""
