@@ -140,7 +140,7 @@ def parse_value(field: Field, text: str) -> Any:
 
 def parse_evidence(spec: StepSpec, assignments: Iterable[str] | Mapping[str, str]) -> dict[str, Any]:
     """``key=value`` strings (or a mapping) for one step into typed evidence; fields may be named in Chinese."""
-    pairs = assignments.items() if isinstance(assignments, Mapping) else (_split(a) for a in assignments)
+    pairs = assignment_pairs(assignments)
     fields = {f.key: f for f in spec.evidence} | {f.label: f for f in spec.evidence}
     evidence: dict[str, Any] = {}
     for key, text in pairs:
@@ -150,6 +150,13 @@ def parse_evidence(spec: StepSpec, assignments: Iterable[str] | Mapping[str, str
             raise BadEvidence(f"「{spec.label}」没有「{key}」这项材料。可填写：{known}。")
         evidence[field.key] = parse_value(field, text)
     return evidence
+
+
+def assignment_pairs(assignments: Iterable[str] | Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    """``名称=值`` strings (CLI ``--set``) or a mapping (web, API) as (name, text) pairs."""
+    if isinstance(assignments, Mapping):
+        return assignments.items()
+    return (_split(a) for a in assignments)
 
 
 def _split(assignment: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from states.facts import Standing
 from workflow import audit, roster
@@ -149,6 +149,21 @@ def _check_not_before(start: date | None, since: date, what: str) -> None:
         raise FazhanError(f"{what}的日期须晚于当前身份的起始日期（{start.isoformat()}），不能改写过去的记录。")
 
 
+def _still_on_roster(conn: Connection, member_id: int, gone: str) -> str:
+    """The member's name; refused if no such member, or (``gone``, with ``{name}``) if they left the roster."""
+    name = conn.execute(select(roster.MEMBERS.c.name).where(roster.MEMBERS.c.id == member_id)).scalar()
+    if name is None:
+        raise FazhanError(f"党员名册中没有编号为{member_id}的党员。")
+    if conn.execute(select(DEPARTURES.c.id).where(DEPARTURES.c.member_id == member_id)).first():
+        raise FazhanError(gone.format(name=name))
+    return str(name)
+
+
+def _end_open_standing(conn: Connection, member_id: int, on: date) -> None:
+    conn.execute(update(roster.STANDINGS).where(roster.STANDINGS.c.member_id == member_id,
+                                                roster.STANDINGS.c.until_on.is_(None)).values(until_on=on))
+
+
 def change_standing(engine: Engine, clock: Clock, actor: Actor, member_id: int, standing: str, since: date,
                     basis: str = "") -> None:
     """A new standing from ``since`` (转正, 留党察看, 中止权利, 恢复权利 …); the open period ends that day."""
@@ -158,15 +173,9 @@ def change_standing(engine: Engine, clock: Clock, actor: Actor, member_id: int, 
     if since > clock.today():
         raise FazhanError("身份变更的日期不能晚于今天。")
     with engine.begin() as conn:
-        name = conn.execute(select(roster.MEMBERS.c.name).where(roster.MEMBERS.c.id == member_id)).scalar()
-        if name is None:
-            raise FazhanError(f"党员名册中没有编号为{member_id}的党员。")
-        if conn.execute(select(DEPARTURES.c.id).where(DEPARTURES.c.member_id == member_id)).first():
-            raise FazhanError(f"{name}已离开名册，不能再变更身份。")
-        start = _open_period_start(conn, member_id)
-        _check_not_before(start, since, "身份变更")
-        conn.execute(update(roster.STANDINGS).where(roster.STANDINGS.c.member_id == member_id,
-                                                    roster.STANDINGS.c.until_on.is_(None)).values(until_on=since))
+        name = _still_on_roster(conn, member_id, "{name}已离开名册，不能再变更身份。")
+        _check_not_before(_open_period_start(conn, member_id), since, "身份变更")
+        _end_open_standing(conn, member_id, since)
         conn.execute(insert(roster.STANDINGS).values(member_id=member_id, standing=new.value, from_on=since))
         audit.append(conn, kind="standing_changed", actor=actor.name, actor_role=actor.role, recorded_at=clock.now(),
                      effective_on=since, payload={"member_id": member_id, "name": name, "standing": new.value,
@@ -182,14 +191,9 @@ def leave(engine: Engine, clock: Clock, actor: Actor, member_id: int, reason: st
     if on > clock.today():
         raise FazhanError("离开名册的日期不能晚于今天。")
     with engine.begin() as conn:
-        name = conn.execute(select(roster.MEMBERS.c.name).where(roster.MEMBERS.c.id == member_id)).scalar()
-        if name is None:
-            raise FazhanError(f"党员名册中没有编号为{member_id}的党员。")
-        if conn.execute(select(DEPARTURES.c.id).where(DEPARTURES.c.member_id == member_id)).first():
-            raise FazhanError(f"{name}已离开名册。")
+        name = _still_on_roster(conn, member_id, "{name}已离开名册。")
         _check_not_before(_open_period_start(conn, member_id), on, "离开名册")
-        conn.execute(update(roster.STANDINGS).where(roster.STANDINGS.c.member_id == member_id,
-                                                    roster.STANDINGS.c.until_on.is_(None)).values(until_on=on))
+        _end_open_standing(conn, member_id, on)
         conn.execute(update(roster.ROLES).where(roster.ROLES.c.member_id == member_id,
                                                 roster.ROLES.c.until_on.is_(None)).values(until_on=on))
         conn.execute(insert(DEPARTURES).values(member_id=member_id, left_on=on, reason=why.value, note=note))

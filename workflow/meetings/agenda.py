@@ -32,7 +32,7 @@ from states.steps import Status
 from states.votes import Opinion, Tally, tally_problems
 from workflow import after_write, roster, services
 from workflow.clock import Clock
-from workflow.evidence import BadEvidence, parse_value, to_json
+from workflow.evidence import BadEvidence, assignment_pairs, parse_value, to_json
 from workflow.meetings.base import (
     DEFAULT_SETTINGS,
     DERIVED,
@@ -74,7 +74,7 @@ def _typed_fields(purpose: ItemPurpose) -> dict[str, Field]:
 
 def parse_item_evidence(purpose: ItemPurpose, assignments: Iterable[str] | Mapping[str, str]) -> dict[str, Any]:
     """``key=value`` strings for an item into typed evidence; the meeting's own numbers cannot be typed."""
-    pairs = assignments.items() if isinstance(assignments, Mapping) else (_split(a) for a in assignments)
+    pairs = assignment_pairs(assignments)
     fields = _typed_fields(purpose)
     derived: dict[str, str] = {}
     for each in _family(purpose):
@@ -91,13 +91,6 @@ def parse_item_evidence(purpose: ItemPurpose, assignments: Iterable[str] | Mappi
             raise BadEvidence(f"「{PURPOSES[purpose].label}」议题没有「{key}」这项材料。可填写：{known}。")
         typed[found.key] = parse_value(found, text)
     return typed
-
-
-def _split(assignment: str) -> tuple[str, str]:
-    key, sep, value = assignment.partition("=")
-    if not sep:
-        raise BadEvidence(f"「{assignment}」应写成 名称=值。")
-    return key, value
 
 
 def add_item(engine: Engine, clock: Clock, actor: Actor, meeting_id: int, case_id: int | Sequence[int],
