@@ -168,7 +168,12 @@ def _hold_general_meeting(page: Page, case_url: str, today: date, purpose: str) 
     page.select_option("#add-item select[name=case_id]", case_id)
     page.select_option("#add-item select[name=purpose]", purpose)
     page.click("#add-item button[type=submit]")
-    for box in page.locator("main form.form input[type=checkbox]").all():
+    # the click navigates to the item's confirmation form; collect its boxes only once it has rendered
+    expect(page.locator("button:has-text('列入议题')")).to_be_visible()
+    boxes = page.locator("main form.form input[type=checkbox]")
+    if purpose == "confirmation":
+        expect(boxes).to_have_count(3)
+    for box in boxes.all():
         box.check()  # 党小组意见, 征求意见, 支委会审查: done before the meeting
     page.click("button:has-text('列入议题')")
     page.fill("textarea[name=discussion]", "与会党员逐一发表意见，认为该同志具备党员条件。")
