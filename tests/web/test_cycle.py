@@ -153,36 +153,41 @@ def _wait_until(page: Page, case_url: str, clock: FixedClock, day: date) -> None
         _record_due_assessments(page, case_url, clock.today())
 
 
+def _submit(page: Page, selector: str) -> None:
+    """Click a button that posts its form, and wait for the page it leads to (never act on the old page)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _hold_general_meeting(page: Page, case_url: str, today: date, purpose: str) -> None:
     """A 党员大会 on the meeting page: the roster gives 应到 7, all attend, one item, discussion, ballot, decision."""
     page.goto("/meetings")
     page.select_option("select[name=organisation]", BRANCH)
     page.select_option("select[name=kind]", "branch_general_meeting")
     page.fill("input[name=held_on]", today.isoformat())
-    page.click("#open-meeting button[type=submit]")
+    _submit(page, "#open-meeting button[type=submit]")
     expect(page.locator("#attendance")).to_contain_text("应到会有表决权党员 7 名")
     for name, _ in MEMBERS:
         page.check(f"#attendance input[value='{name}']")
-    page.click("#attendance button[type=submit]")
+    _submit(page, "#attendance button[type=submit]")
     case_id = case_url.rsplit("/", 1)[1]
     page.select_option("#add-item select[name=case_id]", case_id)
     page.select_option("#add-item select[name=purpose]", purpose)
-    page.click("#add-item button[type=submit]")
-    # the click navigates to the item's confirmation form; collect its boxes only once it has rendered
-    expect(page.locator("button:has-text('列入议题')")).to_be_visible()
+    _submit(page, "#add-item button[type=submit]")
+    # the item's confirmation form: what was done before the meeting is ticked
     boxes = page.locator("main form.form input[type=checkbox]")
     if purpose == "confirmation":
         expect(boxes).to_have_count(3)
     for box in boxes.all():
         box.check()  # 党小组意见, 征求意见, 支委会审查: done before the meeting
-    page.click("button:has-text('列入议题')")
+    _submit(page, "button:has-text('列入议题')")
     page.fill("textarea[name=discussion]", "与会党员逐一发表意见，认为该同志具备党员条件。")
-    page.click("button:has-text('保存讨论情况')")
+    _submit(page, "button:has-text('保存讨论情况')")
     page.fill("input[name=yes]", "7")
-    page.click("button:has-text('保存计票结果')")
-    page.click("button:has-text('作出决定')")
+    _submit(page, "button:has-text('保存计票结果')")
+    _submit(page, "button:has-text('作出决定')")
     expect(page.locator("#done")).to_have_text("已作出决定。")
-    page.click("button:has-text('结束会议')")
+    _submit(page, "button:has-text('结束会议')")
 
 
 def test_a_new_branch_runs_a_full_cycle_to_full_membership_in_the_browser(browser: Browser, server: str,
