@@ -158,6 +158,10 @@ DUTIES: dict[str, _Duty] = {
     "oath_within_one_month_of_approval": _Duty(NoticeKind.OATH_REMINDER, (HO, B)),
 }
 
+# Every rule whose verdict a notice reads (the duties' dates, the articles quoted): the planner checks only these.
+NOTICE_RULES = frozenset({*DUTIES, "activist_trained_one_full_year", "probation_period_complete",
+                          "publicity_lasts_five_workdays"})
+
 
 def due_notices(
     facts: ApplicantFacts,
@@ -175,7 +179,7 @@ def due_notices(
     if facts.status.is_terminal or facts.status is Status.NEW:
         return []
     found: list[DueNotice] = []
-    for item in plan(facts, today, policy=policy, calendar=calendar):
+    for item in plan(facts, today, policy=policy, calendar=calendar, only_rules=NOTICE_RULES):
         found += _deadline_notices(item, facts, config)
         found += _opening_notices(item, facts, config, policy, calendar)
     return sorted(found, key=lambda n: (n.send_on, n.key, n.due_on))

@@ -8,8 +8,9 @@ Every process that writes installs the planner at start-up: the CLI (``interface
 (``interfaces.web.app.create_app``) and the scheduler (``notices.scheduler``). Installing it twice is harmless.
 
 Cheap on purpose: the step hands over the facts it has just built, so planning reads no case and no steps
-again; it computes the case's notices (pure), reads the case's outbox rows and the roster (fresh each time, no
-a roster memo: a post may change between two steps), and writes only what changed.
+again; it computes the case's notices (pure, only the duty rules checked), reads the case's outbox rows and the
+roster (its look-ups shared across transactions while the roster's version is unchanged: a post changed by any
+process between two steps is seen by the next, ``workflow/roster_version.py``), and writes only what changed.
 """
 
 from __future__ import annotations

@@ -8,17 +8,19 @@ Nobody is silently left out: a missing post falls back to the next responsible p
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, Engine, bindparam, or_, select
 
 from notices.deadlines import Audience
 from states.facts import Person, Standing
 from states.steps import Step
+from workflow import roster_version
 from workflow.fastsql import Raw, Sql
 from workflow.roster import MEMBERS, STANDINGS, OrganisationKind, Post
 
@@ -82,6 +84,30 @@ class RosterMemo:
     today: date
     orgs: dict[int, Org] = field(default_factory=dict)
     posts: dict[int, list[tuple[str, MemberInfo]]] = field(default_factory=dict)
+    named: dict[str, list[tuple[int, str, str | None, int]]] = field(default_factory=dict)
+    # (audiences, organisation, liaisons) → recipients: every input is roster data of this version and day
+    recipients: dict[tuple[tuple[Audience, ...], int, tuple[str, ...]], tuple[Recipient, ...]] = field(
+        default_factory=dict)
+
+
+# engine → (roster version, day, memo): the look-ups of the latest version seen, shared by its transactions.
+_SHARED: weakref.WeakKeyDictionary[Engine, tuple[int, date, RosterMemo]] = weakref.WeakKeyDictionary()
+
+
+def roster_memo(conn: Connection, today: date) -> RosterMemo:
+    """The memo of the roster's current version (``workflow/roster_version.py``) and day, across transactions.
+
+    One query a transaction instead of a dozen: every roster write changes the version in its own
+    transaction (database triggers), so a change committed by any process is seen by the next transaction
+    that asks, and a version is never reused, not even after a rollback.
+    """
+    version = roster_version.current(conn)
+    found = _SHARED.get(conn.engine)
+    if found is not None and found[0] == version and found[1] == today:
+        return found[2]
+    memo = RosterMemo(today)
+    _SHARED[conn.engine] = (version, today, memo)
+    return memo
 
 
 class Roster:
@@ -127,9 +153,11 @@ class Roster:
 
     def named(self, names: Iterable[str], org_id: int) -> list[MemberInfo]:
         """Members by name, preferring the one in the branch when there are namesakes."""
-        found = []
+        found, memo = [], self.memo.named
         for name in names:
-            rows = Raw(self.conn).execute(MEMBERS_NAMED_RAW, {"name": name}).fetchall()
+            rows = memo.get(name)
+            if rows is None:
+                rows = memo[name] = Raw(self.conn).execute(MEMBERS_NAMED_RAW, {"name": name}).fetchall()
             local = [r for r in rows if r[3] == org_id] or rows
             if local:
                 found.append(MemberInfo(*local[0][:3]))
@@ -176,6 +204,13 @@ class Roster:
 
     def recipients(self, audiences: Iterable[Audience], org_id: int, liaisons: list[str]) -> list[Recipient]:
         """Every address and channel for the audiences, each once."""
+        key = (tuple(audiences), org_id, tuple(liaisons))
+        known = self.memo.recipients.get(key)
+        if known is None:
+            known = self.memo.recipients[key] = tuple(self._recipients(key[0], org_id, liaisons))
+        return list(known)
+
+    def _recipients(self, audiences: Iterable[Audience], org_id: int, liaisons: list[str]) -> list[Recipient]:
         found: dict[tuple[str, Channel], Recipient] = {}
         for audience in audiences:
             for person in self.people(audience, org_id, liaisons):

@@ -7,9 +7,12 @@
   configured the message is sent as text with ``mentioned_mobile_list`` (the link stays in the text).
 
 Each organisation has at most one target (``robot_targets``); configuring it also sets the organisation's
-``webhook_url`` so that the outbox plans robot notices for it. ``RobotChannels`` is the delivery channel
-the sweep uses: a webhook URL that belongs to a configured robot is sent the robot's way, any other URL
-the generic way.
+``webhook_url`` to ``robot:<id>`` so that the outbox plans robot notices for it. ``RobotChannels`` is the
+delivery channel the sweep uses: a ``robot:<id>`` is sent the robot's way, any other address the generic way.
+
+The address is a bearer credential (企业微信 ``key``, 钉钉 ``access_token``): it is stored sealed under the
+personal-data key like the 加签 secret (workflow/personal.py), opened only to send, and shown, logged and
+written into errors only masked: 「企业微信群机器人（…key 末四位 abcd）」.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
+import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -41,6 +46,21 @@ TARGETS = table(RobotTarget)
 NOTICES = table(Notice)
 WECOM_SEND = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
 PUBLIC_URL_VAR = "FAZHAN_PUBLIC_URL"  # where the web pages are reachable, for the link back
+_QUERY_VALUE = re.compile(r"([?&][^=&\s\"']+=)[^&\s\"']+")
+
+
+class _HideQueryValues(logging.Filter):
+    """httpx logs each request's URL at INFO: its query (a robot's key, a 钉钉 signature) is masked first."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = _QUERY_VALUE.sub(r"\1****", message), ()
+        return True
+
+
+if not any(isinstance(f, _HideQueryValues) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_HideQueryValues())
 
 
 class RobotKind(StrEnum):
@@ -60,6 +80,26 @@ class Target:
     secret: str
     at_mobiles: tuple[str, ...]
     enabled: bool
+
+    @property
+    def label(self) -> str:
+        return describe_address(self.kind, self.url)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the organisation page shows of a robot: never its address or secret."""
+
+    kind: RobotKind
+    label: str  # 企业微信群机器人（…key 末四位 abcd）
+    signed: bool
+    at_mobiles: tuple[str, ...]
+    enabled: bool
+
+
+def describe_address(kind: RobotKind, url: str) -> str:
+    """「企业微信群机器人（…key 末四位 abcd）」: tells robots apart, cannot post."""
+    return f"{kind.label}（{personal.mask_webhook(url)}）"
 
 
 def signed_url(url: str, secret: str, now: datetime) -> str:
@@ -102,28 +142,53 @@ def send(target: Target, title: str, text: str, link: str, now: datetime, *, tim
         answer = httpx.post(url, content=json.dumps(message(target.kind, title, text, link, target.at_mobiles),
                                                      ensure_ascii=False).encode("utf-8"),
                             headers={"Content-Type": "application/json; charset=utf-8", **headers}, timeout=timeout)
-    except httpx.HTTPError as error:
-        raise DeliveryError(f"{target.kind.label}无法连接：{error}") from error
+    except httpx.HTTPError as error:  # the error's text may quote the address: masked, and no chained cause
+        raise DeliveryError(personal.hide_webhook(f"{target.kind.label}无法连接（{personal.mask_webhook(target.url)}）：{error}", url)) from None
     if answer.status_code >= 400:
-        raise DeliveryError(f"{target.kind.label}拒收（HTTP {answer.status_code}）。")
+        raise DeliveryError(f"{target.kind.label}拒收（HTTP {answer.status_code}，{personal.mask_webhook(target.url)}）。")
     try:
         data = answer.json()
     except ValueError:
         return
     if isinstance(data, dict) and data.get("errcode", 0) not in (0, "0"):
-        raise DeliveryError(f"{target.kind.label}拒收：{data.get('errmsg', '')}（错误码{data.get('errcode')}）。")
+        raise DeliveryError(personal.hide_webhook(
+            f"{target.kind.label}拒收：{data.get('errmsg', '')}（错误码{data.get('errcode')}）。", url))
+
+
+def _mobiles(row: Any) -> tuple[str, ...]:
+    return tuple(m.strip() for m in row.at_mobiles.replace("，", ",").split(",") if m.strip())
 
 
 def _target(engine: Engine, row: Any) -> Target:
-    mobiles = tuple(m.strip() for m in row.at_mobiles.replace("，", ",").split(",") if m.strip())
-    secret = personal.keys_for(engine).decrypt(personal.ROBOT_SECRET_FIELD, row.secret) if row.secret else ""
-    return Target(row.organisation_id, RobotKind(row.kind), row.url, secret, mobiles, row.enabled)
+    """The robot with its address and secret opened: only to send (``KeyProblem`` when the key does not fit)."""
+    keys = personal.keys_for(engine)
+    secret = keys.decrypt(personal.ROBOT_SECRET_FIELD, row.secret) if row.secret else ""
+    return Target(row.organisation_id, RobotKind(row.kind), keys.decrypt(personal.ROBOT_URL_FIELD, row.url), secret,
+                  _mobiles(row), row.enabled)
+
+
+def _row(engine: Engine, organisation_id: int) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(TARGETS).where(TARGETS.c.organisation_id == organisation_id)).first()
 
 
 def target_of(engine: Engine, organisation_id: int) -> Target | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(TARGETS).where(TARGETS.c.organisation_id == organisation_id)).first()
+    """The robot ready to send to (address opened); ``KeyProblem`` in Chinese when the key does not open it."""
+    row = _row(engine, organisation_id)
     return _target(engine, row) if row else None
+
+
+def shown(engine: Engine, organisation_id: int) -> Shown | None:
+    """The robot as the page shows it: the address masked (or a plain sentence when the key does not open it)."""
+    row = _row(engine, organisation_id)
+    if row is None:
+        return None
+    kind = RobotKind(row.kind)
+    try:
+        label = describe_address(kind, personal.keys_for(engine).decrypt(personal.ROBOT_URL_FIELD, row.url))
+    except personal.KeyProblem as problem:
+        label = f"{kind.label}（地址无法解密：{problem}）"
+    return Shown(kind, label, bool(row.secret), _mobiles(row), row.enabled)
 
 
 def _robot_url(kind: RobotKind, address: str) -> str:
@@ -138,21 +203,31 @@ def _robot_url(kind: RobotKind, address: str) -> str:
 
 def configure(engine: Engine, clock: Clock, actor: Actor, organisation_id: int, *, kind: str, address: str,
               secret: str = "", at_mobiles: str = "", enabled: bool = True) -> Target:
-    """Set (or replace) an organisation's robot; the secret is stored sealed (personal-data key), never in the trail."""
+    """Set (or replace) an organisation's robot; address and secret stored sealed (personal-data key), never in the trail.
+
+    A blank address keeps the stored one (the page never shows it again) unless the kind of robot changes.
+    """
     try:
         robot = RobotKind(kind)
     except ValueError:
         raise FazhanError("请选择机器人类型：钉钉或企业微信。") from None
-    url = _robot_url(robot, address.strip())
+    keys = personal.keys_for(engine)
+    before = _row(engine, organisation_id)
+    if address.strip():
+        sealed_url = keys.encrypt(personal.ROBOT_URL_FIELD, _robot_url(robot, address.strip()))
+    elif before is not None and before.kind == robot.value:  # the page never shows the address: blank keeps it
+        sealed_url = before.url
+    else:
+        raise FazhanError("请填写机器人的 Webhook 地址（企业微信也可只填 key）。")
     mobiles = [m.strip() for m in at_mobiles.replace("，", ",").split(",") if m.strip()]
     if any(not (m.isdigit() and len(m) == 11) for m in mobiles):
         raise FazhanError("@提醒的手机号应为11位数字，多个号码用逗号分开。")
     if robot is RobotKind.DINGTALK and secret and not secret.startswith("SEC"):
         raise FazhanError("钉钉加签密钥以 SEC 开头，请从机器人设置中复制完整的密钥。")
-    sealed_secret = personal.keys_for(engine).encrypt(personal.ROBOT_SECRET_FIELD, secret.strip()) \
-        if secret.strip() else ""
-    values = {"kind": robot.value, "url": url, "secret": sealed_secret, "at_mobiles": ",".join(mobiles),
+    sealed_secret = keys.encrypt(personal.ROBOT_SECRET_FIELD, secret.strip()) if secret.strip() else ""
+    values = {"kind": robot.value, "url": sealed_url, "secret": sealed_secret, "at_mobiles": ",".join(mobiles),
               "enabled": enabled}
+    label = describe_address(robot, keys.decrypt(personal.ROBOT_URL_FIELD, sealed_url))
     with engine.begin() as conn:
         name = conn.execute(select(roster.ORGS.c.name).where(roster.ORGS.c.id == organisation_id)).scalar()
         if name is None:
@@ -161,13 +236,13 @@ def configure(engine: Engine, clock: Clock, actor: Actor, organisation_id: int, 
             conn.execute(update(TARGETS).where(TARGETS.c.organisation_id == organisation_id).values(**values))
         else:
             conn.execute(insert(TARGETS).values(organisation_id=organisation_id, **values))
-        # The outbox plans robot notices for organisations with a webhook address.
+        # The outbox plans robot notices for organisations with a webhook address: the reference, not the address.
         conn.execute(update(roster.ORGS).where(roster.ORGS.c.id == organisation_id)
-                     .values(webhook_url=url if enabled else None))
+                     .values(webhook_url=personal.robot_reference(organisation_id) if enabled else None))
         audit.append(conn, kind="robot_configured", actor=actor.name, actor_role=actor.role, recorded_at=clock.now(),
                      payload={"organisation_id": organisation_id, "name": name, "kind": robot.value,
-                              "signed": bool(values["secret"]), "at_mobiles": values["at_mobiles"],
-                              "enabled": enabled})
+                              "address": label, "signed": bool(values["secret"]),
+                              "at_mobiles": values["at_mobiles"], "enabled": enabled})
     found = target_of(engine, organisation_id)
     if found is None:
         raise RuntimeError("the robot target just saved is missing")
@@ -179,19 +254,43 @@ def public_url() -> str:
 
 
 class RobotChannels(Channels):
-    """The sweep's channels: a configured robot's URL gets its signed markdown message, others the generic POST."""
+    """The sweep's channels: ``robot:<id>`` gets its robot's signed markdown message, other addresses the generic POST.
+
+    Addresses are opened here, at send time, and nowhere else on the way to a group.
+    """
 
     def __init__(self, config: NoticeConfig, engine: Engine) -> None:
         super().__init__(config)
         self.engine = engine
 
     def post_webhook(self, outgoing: Outgoing, now: datetime) -> None:
+        if not outgoing.target.startswith(personal.ROBOT_REFERENCE):
+            self._plain(outgoing, now)
+            return
+        organisation_id = int(outgoing.target.removeprefix(personal.ROBOT_REFERENCE))
         with self.engine.connect() as conn:
-            row = conn.execute(select(TARGETS).where(TARGETS.c.url == outgoing.target, TARGETS.c.enabled)).first()
+            row = conn.execute(select(TARGETS).where(TARGETS.c.organisation_id == organisation_id,
+                                                     TARGETS.c.enabled)).first()
             case_id = conn.execute(select(NOTICES.c.case_id).where(NOTICES.c.id == outgoing.notice_id)).scalar()
         if row is None:
-            super().post_webhook(outgoing, now)
-            return
+            raise DeliveryError("该党组织的群机器人已停用或已删除，请在党组织页面重新设置。")
+        try:
+            target = _target(self.engine, row)
+        except personal.KeyProblem as problem:
+            raise DeliveryError(f"{RobotKind(row.kind).label}的地址无法解密：{problem}") from None
         link = f"{public_url()}/applicants/{case_id}" if case_id else public_url()
-        send(_target(self.engine, row), outgoing.subject, outgoing.body, link, now, timeout=self.config.webhook_timeout,
+        send(target, outgoing.subject, outgoing.body, link, now, timeout=self.config.webhook_timeout,
              notice_id=outgoing.notice_id)
+
+    def _plain(self, outgoing: Outgoing, now: datetime) -> None:
+        """A plain webhook: sealed since migration 0017 (its query may carry a token), clear only if set by hand."""
+        url = outgoing.target
+        if personal.is_encrypted(url):
+            try:
+                url = personal.keys_for(self.engine).decrypt(personal.WEBHOOK_URL_FIELD, url)
+            except personal.KeyProblem as problem:
+                raise DeliveryError(f"Webhook 地址无法解密：{problem}") from None
+        try:
+            super().post_webhook(replace(outgoing, target=url), now)
+        except DeliveryError as error:
+            raise DeliveryError(personal.hide_webhook(str(error), url)) from None

@@ -229,6 +229,39 @@ def check(
     return Check(step, on, rule_set, tuple(verdicts))
 
 
+def check_rules(step: Step, facts: ApplicantFacts, on: date, rule_ids: frozenset[str], *,
+                policy: Policy = DEFAULT_POLICY, calendar: WorkdayCalendar | None = None) -> Check:
+    """The planner's ``check`` (``evidence=None``) reduced to the verdicts of ``rule_ids``, each exactly as
+    ``check`` gives it, in its order: the notices need only the duty rules' dates, not the other two dozen rules.
+    """
+    return _check_rules(step, facts, on, policy.rule_set_on(on), rule_ids, policy, calendar)
+
+
+def _check_rules(step: Step, facts: ApplicantFacts, on: date, rule_set: RuleSetId, rule_ids: frozenset[str],
+                 policy: Policy, calendar: WorkdayCalendar | None) -> Check:
+    prepared = _prepared(step, rule_set)
+    key = (step, rule_set, rule_ids)
+    found = _CHOSEN.get(key)
+    if found is None or found[0] is not prepared:
+        found = _CHOSEN[key] = (prepared, tuple(r for r in prepared.rules if r.id in rule_ids))
+    rules = found[1]
+    local = local_rules(step, policy)
+    if local:
+        rules += tuple(r for r in local if r.applies_in(rule_set) and r.id in rule_ids)
+    if not rules:
+        return Check(step, on, rule_set, ())
+    act = Act(step, on, {}, rule_set, prepared.spec, calendar or _DEFAULT_CALENDAR or default_calendar(), policy,
+              planning=True)
+    verdicts = []
+    for rule in rules:
+        if (verdict := _rule_verdict(rule, facts, act, None)) is not None:
+            verdicts.append(verdict)
+    return Check(step, on, rule_set, tuple(verdicts))
+
+
+_CHOSEN: dict[tuple[Step, RuleSetId, frozenset[str]], tuple[_Prepared, tuple[Rule, ...]]] = {}
+
+
 @dataclass(frozen=True)
 class NextStep:
     """One step the applicant could take next: possible now, from when, and by when it is due."""
@@ -272,11 +305,13 @@ def plan(
     policy: Policy = DEFAULT_POLICY,
     calendar: WorkdayCalendar | None = None,
     include_side_outcomes: bool = False,
+    only_rules: frozenset[str] | None = None,
 ) -> list[NextStep]:
     """Every step that could come next for these facts, with its earliest legal date and its due date.
 
     A step is listed when the applicant's status allows it and it is not finished; steps whose
     preceding steps are missing are listed with those as blockers, so the secretary sees the way.
+    ``only_rules``: the same steps, each check holding only those rules' verdicts (``check_rules``).
     """
     rule_set = policy.rule_set_on(on)
     found = []
@@ -286,7 +321,9 @@ def plan(
         wanted = include_side_outcomes if spec.is_side_outcome else _required_now(spec, rule_set, facts)
         if spec.step in TRANSFERS_IN:
             wanted = pending_transfer(facts) is not None  # 转接中: the review is the one thing to do
-        if wanted:
+        if wanted and only_rules is not None:
+            found.append(NextStep(spec, _check_rules(spec.step, facts, on, rule_set, only_rules, policy, calendar)))
+        elif wanted:
             found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
     return found
 

@@ -38,6 +38,7 @@ def add_years(start: date, years: int) -> date:
     return start + relativedelta(years=years)
 
 
+@lru_cache(maxsize=8192)  # pure, and the notice planner asks it on every step (issue 15 item 5)
 def minimum_met_on(start: date, *, years: int = 0, months: int = 0, strict: bool = False) -> date:
     """First date on which a minimum duration ("一年以上", "半年", 预备期一年) counted from ``start`` is met.
 

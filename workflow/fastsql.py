@@ -17,6 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -109,7 +110,12 @@ class Raw:
     def date(self, value: Any) -> date | None:
         if value is None or isinstance(value, date):
             return value
-        return date.fromisoformat(value)
+        return _iso_date(value)
+
+
+@lru_cache(maxsize=65536)  # SQLite hands dates back as text: a case's outbox rows repeat a few dates many times
+def _iso_date(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 _RETURNING: dict[int, Sql] = {}

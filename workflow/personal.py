@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from workflow.errors import FazhanError, UnknownApplicant
 from workflow.evidence import BadEvidence
 from workflow.key_files import KeyLocation, new_secret
 from workflow.roster_tables import RobotTarget
-from workflow.tables import Applicant, Case, table
+from workflow.tables import Applicant, Case, Organisation, table
 
 PREFIX = "enc1:"
 LOCATION = KeyLocation(label="个人信息密钥", env="FAZHAN_PERSONAL_KEY", suffix="personal-key",
@@ -50,6 +51,10 @@ KEY_ENV, KEY_FILE_ENV, KEY_DIR_ENV = LOCATION.env, LOCATION.file_env, LOCATION.d
 APPLICANTS, CASES = table(Applicant), table(Case)
 ID_FIELD, CONTACT_FIELD = "applicants.id_number", "applicants.contact"
 ROBOT_SECRET_FIELD = "robot_targets.secret"  # the 钉钉 加签 secret: whoever holds it can post as the robot
+# A webhook address is a bearer credential (企业微信 ?key=…, 钉钉 ?access_token=…): whoever reads it can post.
+ROBOT_URL_FIELD = "robot_targets.url"
+WEBHOOK_URL_FIELD = "organisations.webhook_url"  # a plain webhook set on an organisation without a robot
+ROBOT_REFERENCE = "robot:"  # organisations.webhook_url of an organisation whose robot is on: "robot:<id>", no secret
 
 
 class KeyProblem(FazhanError):
@@ -168,6 +173,36 @@ def mask_contact(contact: str) -> str:
     return contact[:1] + "*" * max(len(contact) - 2, 0) + contact[-1:] if len(contact) > 2 else "*" * len(contact)
 
 
+SECRET_PARAMS = ("key", "access_token", "token", "sign")  # query parameters that let whoever holds them post
+
+
+def mask_webhook(url: str) -> str:
+    """``…key 末四位 abcd``: enough to tell two robots apart, not enough to post; a URL without a key shows its host.
+
+    >>> mask_webhook("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa")
+    '…key 末四位 5aaa'
+    """
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    for name in SECRET_PARAMS:
+        if query.get(name):
+            value = query[name][0]
+            return f"…{name} 末四位 {value[-4:]}" if len(value) >= 8 else f"…{name} 已隐藏"
+    return f"{parts.hostname or '地址'}…（已隐藏）"
+
+
+def hide_webhook(text: str, url: str) -> str:
+    """``text`` (an error, a log line) with the address and every query value of ``url`` masked."""
+    if not url:
+        return text
+    text = text.replace(url, mask_webhook(url))
+    for values in urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).values():
+        for value in values:
+            if len(value) >= 4:
+                text = text.replace(value, "****").replace(urllib.parse.quote(value, safe=""), "****")
+    return text
+
+
 def sealed(keys: PersonalKeys | Engine | Connection, id_number: str | None, contact: str) -> dict[str, Any]:
     """The stored columns of an applicant's personal data (the key is read only if there is something to seal)."""
     if not id_number and not contact:
@@ -255,17 +290,31 @@ def encrypt_rows(conn: Connection, keys: PersonalKeys, *, old: PersonalKeys | No
     return changed
 
 
+def robot_reference(organisation_id: int) -> str:
+    return f"{ROBOT_REFERENCE}{organisation_id}"
+
+
 def seal_robot_secrets(conn: Connection, keys: PersonalKeys, old: PersonalKeys | None) -> int:
-    """Robot secrets are sealed under the same key as people's numbers, and rotate with it."""
-    targets = table(RobotTarget)
+    """Robot secrets are sealed under the same key as people's numbers, and rotate with it (migration 0016)."""
+    return _reseal(conn, keys, old, ((table(RobotTarget).c.secret, ROBOT_SECRET_FIELD),))
+
+
+def seal_webhook_addresses(conn: Connection, keys: PersonalKeys, old: PersonalKeys | None) -> int:
+    """Robot and plain webhook addresses likewise (migration 0017); a ``robot:<id>`` reference stays as it is."""
+    return _reseal(conn, keys, old, ((table(RobotTarget).c.url, ROBOT_URL_FIELD),
+                                     (table(Organisation).c.webhook_url, WEBHOOK_URL_FIELD)))
+
+
+def _reseal(conn: Connection, keys: PersonalKeys, old: PersonalKeys | None, columns: tuple[tuple[Any, str], ...]) -> int:
     changed = 0
-    for target_id, stored in conn.execute(select(targets.c.id, targets.c.secret).where(targets.c.secret != "")):
-        if old is None and is_encrypted(stored):
-            continue
-        plain = (old or keys).decrypt(ROBOT_SECRET_FIELD, stored)
-        conn.execute(update(targets).where(targets.c.id == target_id)
-                     .values(secret=keys.encrypt(ROBOT_SECRET_FIELD, plain)))
-        changed += 1
+    for column, field in columns:
+        rows = column.table
+        for row_id, stored in conn.execute(select(rows.c.id, column).where(column != "")):
+            if stored.startswith(ROBOT_REFERENCE) or (old is None and is_encrypted(stored)):
+                continue
+            plain = (old or keys).decrypt(field, stored)
+            conn.execute(update(rows).where(rows.c.id == row_id).values({column.name: keys.encrypt(field, plain)}))
+            changed += 1
     return changed
 
 
@@ -281,7 +330,8 @@ def rotate(engine: Engine, clock: Clock, actor_name: str, actor_role: str) -> tu
     secret = new_secret()
     new = old if from_env else PersonalKeys((*old.keys, (key_id(secret), secret)))
     with engine.begin() as conn:
-        count = encrypt_rows(conn, new, old=old) + seal_robot_secrets(conn, new, old)
+        count = (encrypt_rows(conn, new, old=old) + seal_robot_secrets(conn, new, old)
+                 + seal_webhook_addresses(conn, new, old))
         audit.append(conn, kind="personal_key_rotated", actor=actor_name, actor_role=actor_role,
                      recorded_at=clock.now(), payload={"old_key": old.current, "new_key": new.current,
                                                        "rows": count})

@@ -8,6 +8,7 @@ returns the deployment policy itself, so the engine's default path is untouched.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from states import limits
 from states.policy_settings import SETTINGS, BadSetting, Setting, policy_with, setting
 from states.rulesets import DEFAULT_POLICY, Policy
-from workflow import audit, roster
+from workflow import audit, roster, roster_version
 from workflow.clock import Clock
 from workflow.errors import FazhanError
 from workflow.fastsql import Raw, Sql
@@ -39,9 +40,20 @@ ANCESTOR_SETTINGS = Sql(
 _MEMO: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[Policy, Policy]] = {}
 
 
+# engine → (roster version, organisation → its ancestors' settings): the tree and the settings change the version
+# (migration 0018's triggers), so one plain read a step replaces the recursive query while nothing changed.
+_SETTINGS: weakref.WeakKeyDictionary[Engine, tuple[int, dict[int, list[Any]]]] = weakref.WeakKeyDictionary()
+
+
 def policy_for(conn: Connection, organisation_id: int, base: Policy = DEFAULT_POLICY) -> Policy:
     """The effective policy of an organisation: ``base`` with the settings of its ancestors, nearest winning."""
-    rows = Raw(conn).execute(ANCESTOR_SETTINGS, {"org": organisation_id}).fetchall()
+    version = roster_version.current(conn)
+    known = _SETTINGS.get(conn.engine)
+    if known is None or known[0] != version:
+        known = _SETTINGS[conn.engine] = (version, {})
+    rows = known[1].get(organisation_id)
+    if rows is None:
+        rows = known[1][organisation_id] = Raw(conn).execute(ANCESTOR_SETTINGS, {"org": organisation_id}).fetchall()
     if not rows:
         return base
     values = tuple({key: value for key, value, _ in rows}.items())  # deeper rows come last and win

@@ -31,7 +31,7 @@ class RobotTarget(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisations.id", unique=True)
     kind: str  # notices.robots.RobotKind value
-    url: str  # the robot's webhook address (钉钉: with access_token; 企业微信: with key)
+    url: str  # the webhook address (钉钉 access_token, 企业微信 key), sealed: personal.ROBOT_URL_FIELD
     secret: str = ""  # 钉钉 加签 secret (SEC…); empty when the robot does not sign
     at_mobiles: str = ""  # mobile numbers to @ (comma-separated), where the robot allows it
     enabled: bool = True

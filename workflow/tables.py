@@ -59,7 +59,7 @@ class Organisation(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
     has_committee: bool = True  # a branch with fewer than 7 正式党员 has no 支委会
     may_approve: bool = False  # a 基层党委 with the power to approve 预备党员
-    webhook_url: str | None = None  # a group robot (企业微信, 钉钉) that receives this organisation's notices
+    webhook_url: str | None = None  # "robot:<id>" (its group robot, notices/robots.py) or a sealed plain webhook
 
 
 class Member(SQLModel, table=True):
@@ -416,4 +416,5 @@ from workflow.exchange_tables import CaseExchange  # noqa: E402,F401  (issue 11:
 from workflow.ledger_tables import LedgerEntry, LedgerImport  # noqa: E402,F401  (issue 14: registers both tables)
 from workflow.policy_tables import OrganisationPolicy  # noqa: E402,F401  (issue 11 item 9: per-organisation policies)
 from workflow.roster_tables import MemberDeparture, RobotTarget  # noqa: E402,F401  (issue 16: registers both tables)
+from workflow.roster_version import RosterVersion  # noqa: E402,F401  (issue 15: the roster's version, 0018)
 from workflow.transfer_tables import CaseTransfer  # noqa: E402,F401  (issue 11: the sender's sight after a transfer)

@@ -51,7 +51,10 @@ def configure_robot(request: Request, organisation_id: int, who: VisitorDep, app
 def test_robot(request: Request, organisation_id: int, who: VisitorDep, app: WebDep,
                form: FormDep) -> Response:  # noqa: ARG001  (the dependency checks the CSRF token)
     _allowed(who, organisation_id)
-    target = robots.target_of(app.engine, organisation_id)
+    try:
+        target = robots.target_of(app.engine, organisation_id)  # opened only to send this message
+    except FazhanError as error:
+        return _back(request, who, app, organisation_id, f"测试消息没有发出：{error}", 422)
     if target is None:
         return _back(request, who, app, organisation_id, "请先设置群机器人，再发送测试消息。", 422)
     try:

@@ -101,7 +101,7 @@ def organisation_view(request: Request, who: Visitor, app: Web, organisation_id:
     return page(request, who, "organisation.html", status_code, org=node, members=listed,
                 standings=STANDINGS, posts=list(roster.Post), may_edit=who.user.role in EDITS_ROSTER,
                 may_set=who.user.role in EDITS_ORGANISATIONS, done=DONE.get(done, ""), error=error,
-                robot=robots.target_of(app.engine, organisation_id), robot_kinds=list(robots.RobotKind),
+                robot=robots.shown(app.engine, organisation_id), robot_kinds=list(robots.RobotKind),
                 robot_note=robot_note)
 
 

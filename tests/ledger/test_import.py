@@ -171,20 +171,78 @@ def test_tables_agree_with_the_trail_after_an_import_and_a_changed_row_is_caught
     assert not report.intact and any("没有开立事件" in line for line in report.sentences())
 
 
-def test_a_large_ledger_is_checked_in_worker_processes_with_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_ledger_is_handled_in_worker_processes_with_the_same_outcomes_and_rows(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
     import os
     import threading
 
+    from tests.ledger.sheets import BRANCH
+    from workflow import personal
     from workflow.ledger import assess
+    from workflow.ledger.prepare import PersonRows, Prepare
     from workflow.ledger.reader import read_ledger
-    from workflow.ledger.rows import understand
 
-    ledger = read_ledger("t.xlsx", xlsx(workbook(broken_histories() * 3)))
-    work = [(understand(row, "某支部", date(2026, 11, 30)), True) for row in ledger.rows]
-    serial = assess.check_all(work)
+    rows = broken_histories() * 3  # the copies are rejected as the same people, the originals checked
+    rows.insert(4, {**rows[0], "姓名": None})  # and one row that cannot be understood
+    ledger = read_ledger("t.xlsx", xlsx(workbook(rows)))
+    orgs = assess.Organisations({BRANCH: (1, True)}, None)
+    prepare = Prepare(personal.keys_for(engine), date.isoformat, "2026-11-30 01:00:00.000000", "王芳", "组织委员",
+                      "t.xlsx", date(2026, 11, 30), {BRANCH: 1})
+
+    class Collect:
+        def __init__(self) -> None:
+            self.people: list[PersonRows] = []
+            self.rejections = 0
+
+        def add(self, person: PersonRows) -> None:
+            self.people.append(person._replace(applicant=person.applicant[:4] + person.applicant[5:6]))  # sealed: random
+
+        def rejected(self) -> None:
+            self.rejections += 1
+
+    def handled() -> tuple[list[tuple[object, ...]], Collect]:
+        sink = Collect()
+        result = assess.assess_rows(ledger.rows, orgs, None, date(2026, 11, 30), prepare=prepare, sink=sink)
+        return [(o.row, o.verdict, o.column, o.reason, o.history and (o.history.person, o.history.steps,
+                 o.history.status, o.history.findings)) for o in result.outcomes], sink
+
+    serial, serial_rows = handled()
     monkeypatch.setattr(assess, "POOL_FROM", 2)
     monkeypatch.setattr(assess, "POOL_CHUNK", 4)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert threading.active_count() == 1  # otherwise the pool is (rightly) not used and this test proves nothing
-    pooled = assess.check_all(work)
-    assert pooled == serial and sum(len(h.findings) for h in pooled) == 3 * 4
+    pooled, pooled_rows = handled()
+    assert pooled == serial and pooled_rows.people == serial_rows.people and len(serial_rows.people) == 6
+    assert sum(len(o[4][3]) for o in pooled if o[4]) == 4 and serial_rows.rejections == pooled_rows.rejections == 13
+    assert multiprocessing.active_children() == []  # the pool's workers are gone
+
+
+def test_a_failure_while_writing_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import os
+
+    from tests.ledger.sheets import BRANCH
+    from workflow.ledger import assess
+    from workflow.ledger.reader import read_ledger
+    from workflow.personal import PersonalKeys
+
+    class Broken:
+        def add(self, _rows: object) -> None:
+            raise RuntimeError("磁盘已满")
+
+        def rejected(self) -> None: ...
+
+    monkeypatch.setattr(assess, "POOL_FROM", 2)
+    monkeypatch.setattr(assess, "POOL_CHUNK", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    ledger = read_ledger("t.xlsx", xlsx(workbook(broken_histories() * 4)))
+    prepare = assess.Prepare(PersonalKeys((("k1", bytes.fromhex("6b" * 32)),)), date.isoformat, "2026-11-30 01:00:00.000000", "王芳", "组织委员",
+                             "t.xlsx", date(2026, 11, 30), {BRANCH: 1})
+    try:
+        assess.assess_rows(ledger.rows, assess.Organisations({BRANCH: (1, True)}, None), None, date(2026, 11, 30),
+                           prepare=prepare, sink=Broken())
+    except RuntimeError as error:  # its traceback still holds the assessment's frame: the pool must be gone already
+        assert str(error) == "磁盘已满" and multiprocessing.active_children() == []
+    else:
+        pytest.fail("the error while writing was swallowed")

@@ -135,8 +135,8 @@ def test_configuring_checks_input_sets_the_webhook_and_the_channel_signs(databas
         wecom = robots.configure(engine, clock, actor, org, kind="wecom", address=KEY)
         assert wecom.url == robots.WECOM_SEND + KEY
         robots.configure(engine, clock, actor, org, kind="dingtalk", address=url, secret=SECRET)
-        # The sweep's channel: this URL is a configured robot, so the message goes out signed, as markdown.
-        robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", url, "主题", "正文"), NOW)
+        # The sweep's channel: the organisation's robot (by reference), so the message goes out signed, as markdown.
+        robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", personal.robot_reference(org), "主题", "正文"), NOW)
         assert state.received[-1][1]["msgtype"] == "markdown"
         # The secret is sealed in the table (whoever reads the database cannot post as the robot) ...
         with engine.connect() as conn:
@@ -147,7 +147,7 @@ def test_configuring_checks_input_sets_the_webhook_and_the_channel_signs(databas
         with engine.connect() as conn:
             assert conn.execute(text("SELECT secret FROM robot_targets")).scalar_one() != stored
         before = len(state.received)
-        robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", url, "主题", "正文"), NOW)
+        robots.RobotChannels(NoticeConfig(), engine).post_webhook(Outgoing(99, "某支部", personal.robot_reference(org), "主题", "正文"), NOW)
         assert len(state.received) == before + 1
     finally:
         engine.dispose()

@@ -1,6 +1,8 @@
 """What an import would do, row by row, without writing: accepted, accepted with findings, unchanged, rejected.
 
-The dry run and the real import share this: the real one writes exactly the rows assessed here.
+The dry run and the real import share this: the real one writes exactly the rows assessed here. A large 台账 is
+handled in forked worker processes (understood, checked, made into table rows: ``workflow/ledger/prepare.py``),
+chunk by chunk and in row order, and the import's writer inserts each chunk while the next ones are checked.
 """
 
 from __future__ import annotations
@@ -8,23 +10,24 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from contextlib import closing
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import Connection, select
 
 from states.engine import default_calendar
-from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
-from states.steps import Status
+from states.rulesets import DEFAULT_POLICY, Policy
 from states.workdays import WorkdayCalendar
 from workflow import personal, roster
-from workflow.errors import FazhanError
-from workflow.ledger.checking import CheckedHistory, CheckedStep, Finding, check_history
+from workflow.ledger.checking import CheckedHistory
+from workflow.ledger.prepare import Checking, Handled, PersonRows, Prepare, Returned, ReturnedHistory
 from workflow.ledger.reader import Ledger, RawRow
-from workflow.ledger.rows import LedgerPerson, Rejected, understand
+from workflow.ledger.rows import LedgerPerson, Rejected
 from workflow.tables import Applicant, Case, table
 
 APPLICANTS, CASES = table(Applicant), table(Case)
@@ -49,7 +52,7 @@ class Verdict(StrEnum):
 class RowOutcome:
     row: RawRow
     verdict: Verdict
-    history: CheckedHistory | None = None
+    history: CheckedHistory | ReturnedHistory | None = None  # ReturnedHistory: checked in a worker
     column: str = ""
     reason: str = ""
 
@@ -123,90 +126,103 @@ class Known:
                         names.get(r.organisation_id)) for r in rows}
 
     def has(self, person: LedgerPerson) -> bool:
-        if person.id_number:
-            return any(index in self.indexes for index in self.keys.indexes(person.id_number))
+        if person.id_number:  # no index on record (a first import): no need to work out this one's
+            return bool(self.indexes) and any(index in self.indexes for index in self.keys.indexes(person.id_number))
         return (person.name, person.birth.isoformat(), person.organisation) in self.people
 
 
-def _cleaned(person: LedgerPerson) -> LedgerPerson:
-    try:
-        name, unit, phone, id_number = personal.cleaned(person.name, person.unit, person.phone, person.id_number)
-    except FazhanError as problem:
-        raise Rejected("姓名、单位或联系电话", str(problem)) from None
-    return replace(person, name=name, unit=unit, phone=phone, id_number=id_number)
+# The rows a worker handles: set in the importing process just before the workers are forked, inherited by them.
+_JOB: list[tuple[Checking, list[RawRow]]] = []
 
 
-# What a worker sends back for one person: the final status and, per step, its rule set and findings. The person
-# is not sent back (the parent has it), and neither is the work sent out: the forked workers inherit it.
-Checked = tuple[Status, tuple[tuple[RuleSetId, tuple[Finding, ...]], ...]]
-_WORK: list[tuple[LedgerPerson, bool]] = []  # set in the parent just before the workers are forked
+def _handle_range(start: int, stop: int) -> list[Handled]:
+    checking, rows = _JOB[0]
+    return [checking.handle(row, keep=False) for row in rows[start:stop]]
 
 
-def _check_range(start: int, stop: int, policy: Policy, calendar: WorkdayCalendar | None) -> list[Checked]:
-    histories = (check_history(person, has_committee, policy, calendar) for person, has_committee in _WORK[start:stop])
-    return [(h.status, tuple((s.rule_set, s.findings) for s in h.steps)) for h in histories]
-
-
-def _rebuilt(person: LedgerPerson, checked: Checked) -> CheckedHistory:
-    status, steps = checked
-    return CheckedHistory(person, tuple(CheckedStep(dated, rule_set, findings)
-                                        for dated, (rule_set, findings) in zip(person.steps, steps, strict=True)),
-                          status)
-
-
-def check_all(work: list[tuple[LedgerPerson, bool]], policy: Policy = DEFAULT_POLICY,
-              calendar: WorkdayCalendar | None = None) -> list[CheckedHistory]:
-    """Every history checked; a large 台账 is split over the machine's cores (the rules are pure functions)."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+def _pooled(rows: int) -> bool:
     # Forking a process that runs other threads (the web server's) could copy a lock held mid-way: serial there.
-    if len(work) < POOL_FROM or workers < 2 or threading.active_count() > 1:
-        return [check_history(person, has_committee, policy, calendar) for person, has_committee in work]
+    return rows >= POOL_FROM and _workers() >= 2 and threading.active_count() == 1
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def _handled(rows: list[RawRow], checking: Checking) -> Iterator[Handled]:
+    """Each row handled, in order; a large 台账 is split over the machine's cores (the rules are pure functions).
+
+    The chunks come back in order while the workers go on with the next ones, so the caller writes chunk k
+    while chunk k+1 is being checked.
+    """
+    if not _pooled(len(rows)):
+        for row in rows:
+            yield checking.handle(row, keep=True)
+        return
     default_calendar()  # loaded once here, inherited by the forked workers
-    starts = range(0, len(work), POOL_CHUNK)
-    _WORK[:] = work
+    starts = range(0, len(rows), POOL_CHUNK)
+    _JOB[:] = [(checking, rows)]
+    # fork: the workers run pure code only and leave with os._exit, so the parent's open transaction is untouched.
+    pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("fork"))
     try:
-        # fork: the workers run pure code only and leave with os._exit, so the parent's open transaction is untouched.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.map(_check_range, starts, [i + POOL_CHUNK for i in starts], [policy] * len(starts),
-                            [calendar] * len(starts))
-            checked = [c for chunk in done for c in chunk]
+        for chunk in pool.map(_handle_range, starts, [i + POOL_CHUNK for i in starts]):
+            yield from chunk
     finally:
-        _WORK.clear()
-    return [_rebuilt(person, c) for (person, _), c in zip(work, checked, strict=True)]
+        pool.shutdown(wait=True, cancel_futures=True)
+        _JOB.clear()
 
 
-def assess_rows(rows: Iterable[RawRow], orgs: Organisations, known: Known | None, today: date,
-                policy: Policy = DEFAULT_POLICY, calendar: WorkdayCalendar | None = None) -> Assessment:
-    """Each row understood, checked against the rules and compared with what is on record."""
+class Sink(Protocol):
+    """Where the rows of the people to import go as soon as they are known (``workflow/ledger/store.Writer``)."""
+
+    def add(self, rows: PersonRows) -> None: ...
+
+    def rejected(self) -> None: ...
+
+
+def _nobody(_person: LedgerPerson) -> bool:
+    return False
+
+
+def assess_rows(rows: list[RawRow], orgs: Organisations, known: Known | None, today: date,
+                policy: Policy = DEFAULT_POLICY, calendar: WorkdayCalendar | None = None, *,
+                prepare: Prepare | None = None, sink: Sink | None = None) -> Assessment:
+    """Each row understood, checked against the rules and compared with what is on record.
+
+    With ``prepare`` and ``sink``, the rows of each person to import are handed to ``sink`` in row order.
+    """
     result = Assessment()
     seen: dict[tuple[str, ...], RawRow] = {}
-    understood: list[tuple[int, LedgerPerson, bool]] = []  # (position in outcomes, person, has_committee)
-    for row in rows:
-        try:
-            person = understand(row, "", today)  # the row's own problems first, then where it belongs
-            organisation = orgs.of(row)
-            person = _cleaned(replace(person, organisation=organisation))
-            if (first := seen.get(person.key)) is not None:
-                raise Rejected("姓名", f"与{first.where}是同一人，同一份台账中只能出现一次。")
-        except Rejected as rejected:
-            result.outcomes.append(RowOutcome(row, Verdict.REJECTED, column=rejected.column, reason=rejected.reason))
-            continue
-        seen[person.key] = row
-        org_id, has_committee = orgs.by_name[organisation]
-        result.organisations[organisation] = org_id
-        understood.append((len(result.outcomes), person, has_committee))
-        result.outcomes.append(RowOutcome(row, Verdict.ACCEPTED))  # replaced once checked
-    histories = check_all([(person, committee) for _, person, committee in understood], policy, calendar)
-    for (position, person, _), history in zip(understood, histories, strict=True):
-        if known is not None and known.has(person):
-            verdict = Verdict.UNCHANGED
-        else:
-            verdict = Verdict.FINDINGS if history.findings else Verdict.ACCEPTED
-        result.outcomes[position] = RowOutcome(result.outcomes[position].row, verdict, history)
+    has_committee = {name: committee for name, (_, committee) in orgs.by_name.items()}
+    checking = Checking(has_committee, orgs.of, known.has if known else _nobody, today, policy, calendar, prepare)
+    handled_rows = _handled(rows, checking)
+    with closing(handled_rows):  # a failed write stops the workers at once, not when the traceback is dropped
+        for row, handled in zip(rows, handled_rows, strict=True):
+            if not isinstance(handled, Returned):
+                column, reason = handled
+            elif (first := seen.get(handled.key)) is not None:
+                column, reason = "姓名", f"与{first.where}是同一人，同一份台账中只能出现一次。"
+            else:
+                seen[handled.key] = row
+                result.organisations[handled.organisation] = orgs.by_name[handled.organisation][0]
+                if handled.known:
+                    verdict = Verdict.UNCHANGED
+                else:
+                    verdict = Verdict.FINDINGS if handled.findings else Verdict.ACCEPTED
+                    if sink is not None and handled.rows is not None:
+                        sink.add(handled.rows)
+                history = handled.history or ReturnedHistory(row, handled, checking)
+                result.outcomes.append(RowOutcome(row, verdict, history))
+                continue
+            result.outcomes.append(RowOutcome(row, Verdict.REJECTED, column=column, reason=reason))
+            if sink is not None:
+                sink.rejected()
     return result
 
 
 def assess(conn: Connection, ledger: Ledger, org: str | None, today: date, policy: Policy = DEFAULT_POLICY,
-           calendar: WorkdayCalendar | None = None) -> Assessment:
+           calendar: WorkdayCalendar | None = None, *, prepare: Callable[[Organisations], Prepare] | None = None,
+           sink: Sink | None = None) -> Assessment:
     orgs = Organisations.load(conn, org)
-    return assess_rows(ledger.rows, orgs, Known(conn, orgs), today, policy, calendar)
+    return assess_rows(ledger.rows, orgs, Known(conn, orgs), today, policy, calendar,
+                       prepare=prepare(orgs) if prepare else None, sink=sink)

@@ -19,7 +19,7 @@ from workflow.errors import FazhanError
 from workflow.ledger.assess import Assessment, Verdict, assess
 from workflow.ledger.columns import Column, read_mapping
 from workflow.ledger.reader import Ledger, read_ledger
-from workflow.ledger.store import Source, write
+from workflow.ledger.store import Source, Writer, bulk_cache
 from workflow.ledger_tables import LedgerImport
 from workflow.services import Actor, Settings
 from workflow.tables import table
@@ -86,14 +86,15 @@ def import_ledger(engine: Engine, clock: Clock, actor: Actor, filename: str, dat
         with engine.connect() as conn:
             result.assessment = assess(conn, ledger, org, today, policy, calendar)
         return result
-    with engine.begin() as conn:
-        result.assessment = assess(conn, ledger, org, today, policy, calendar)
+    with engine.begin() as conn, bulk_cache(conn):
+        org_id = roster.organisation_id(conn, org) if org else None
+        source = Source(name, sha256, len(ledger.rows), actor.name, actor.role, clock.now(), today, org_id)
+        writer = Writer(conn, source, partial)  # the people are written while the next ones are checked
+        result.assessment = assess(conn, ledger, org, today, policy, calendar, prepare=writer.prepare, sink=writer)
         rejected = result.assessment.count(Verdict.REJECTED)
         if rejected and not partial:
             raise ImportRefused(f"有{rejected}行无法识别，整个台账未导入（改正后重新导入，或加 --partial 只导入可识别的行）。"
                                 f"{result.assessment.summary()}", result)
-        org_id = roster.organisation_id(conn, org) if org else None
-        source = Source(name, sha256, len(ledger.rows), actor.name, actor.role, clock.now(), today, org_id)
-        result.import_id, result.audit_seq, result.case_ids = write(conn, result.assessment, source)
+        result.import_id, result.audit_seq, result.case_ids = writer.finish(result.assessment)
         result.written = True
     return result

@@ -103,8 +103,12 @@ def _read_grid(ledger: Ledger, sheet_name: str, grid: list[list[Any]], mapping: 
     ledger.columns[sheet_name] = [c.title for c in header.values()]
     ledger.ignored_headers[sheet_name] = [str(v).strip() for p, v in enumerate(grid[index])
                                           if p not in header and not _blank(v)]
+    keys = [(p, column.key) for p, column in header.items()]
     for offset, values in enumerate(grid[index + 1:], start=index + 1 + first_row):
-        cells = {column.key: values[p] for p, column in header.items() if p < len(values) and not _blank(values[p])}
+        # _blank inlined: this runs once per cell of a 100,000-row 台账, before any checking can start
+        n = len(values)
+        cells = {key: value for p, key in keys
+                 if p < n and (value := values[p]) is not None and not (isinstance(value, str) and not value.strip())}
         if cells:
             ledger.rows.append(RawRow(sheet_name, offset, cells))
 

@@ -165,8 +165,11 @@ def _people_steps(row: RawRow, steps: list[DatedStep]) -> list[DatedStep]:
     return added
 
 
+_ORDER = {s: n for n, s in enumerate(Step)}  # the procedure's order (iterating an enum per row is slow)
+
+
 def _ordered(steps: list[DatedStep]) -> tuple[DatedStep, ...]:
-    order = {s: n for n, s in enumerate(Step)}
+    order = _ORDER
     return tuple(sorted(steps, key=lambda s: (s.on.on, order[s.step])))
 
 
