@@ -12,10 +12,10 @@ from tests.workflow.test_cli_records import Fazhan
 from workflow import keys
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Fazhan:
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Fazhan:
     """李明 with three steps, in a database whose audit key is a key file beside it."""
-    fazhan = Fazhan(tmp_path / "支部.db", "2025-07-01")
+    fazhan = Fazhan(tmp_path_factory.mktemp("cli-audit") / "支部.db", "2025-07-01")
     fazhan.env.pop(keys.KEY_ENV, None)
     fazhan.ok("init")
     fazhan.ok("org", "add", "某大学党委", "--kind", "基层党委", "--may-approve")
@@ -25,6 +25,12 @@ def cli(tmp_path: Path) -> Fazhan:
     fazhan.ok("advance", "李明", "1", "--on", "2025-06-10", "--set", "organisation_basis=工作单位党组织", "--by", "王芳")
     fazhan.ok("advance", "李明", "2", "--on", "2025-06-18", "--set", "talker=王芳", "--by", "王芳")
     return fazhan
+
+
+@pytest.fixture
+def cli(world: Fazhan, tmp_path: Path) -> Fazhan:
+    """A copy of that database (and its key files) for each test."""
+    return world.copy_to(tmp_path / "支部.db")
 
 
 def _sql(cli: Fazhan, statement: str) -> None:

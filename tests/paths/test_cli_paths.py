@@ -13,9 +13,9 @@ from tests.workflow.test_cli_records import Fazhan
 BACK = ("--backfill-reason", "据纸质档案补录")
 
 
-@pytest.fixture
-def fazhan(tmp_path: Path) -> Fazhan:
-    cli = Fazhan(tmp_path / "fazhan.db", "2025-03-01")
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Fazhan:
+    cli = Fazhan(tmp_path_factory.mktemp("cli-paths") / "fazhan.db", "2025-03-01")
     cli.ok("init")
     cli.ok("org", "add", "某大学党委", "--kind", "基层党委", "--may-approve")
     for branch in (FIRST, SECOND):
@@ -29,6 +29,11 @@ def fazhan(tmp_path: Path) -> Fazhan:
                   "--set", "members=5", "--set", "present=4")):
         cli.ok("advance", "李明", *args, *BACK, "--by", "王芳")
     return cli
+
+
+@pytest.fixture
+def fazhan(world: Fazhan, tmp_path: Path) -> Fazhan:
+    return world.copy_to(tmp_path / "fazhan.db")
 
 
 def test_art12_transfer_from_the_command_line(fazhan: Fazhan) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +25,21 @@ class Fazhan:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
+    def copy_to(self, db: Path) -> Fazhan:
+        """The same world in a database of its own (its WAL and key files beside it copied too): a module builds
+        its world through the command line once, and each test changes only its copy."""
+        source = Path(self.env["FAZHAN_DB"])
+        for path in source.parent.glob(f"{source.name}*"):
+            if not path.name.endswith("-shm"):  # SQLite rebuilds the WAL index; a copied one could be stale
+                shutil.copy2(path, db.parent / path.name.replace(source.name, db.name, 1))
+        copy = Fazhan(db, self.env["FAZHAN_TODAY"])
+        copy.env = {**self.env, "FAZHAN_DB": str(db)}
+        return copy
 
-@pytest.fixture
-def fazhan(tmp_path: Path) -> Fazhan:
-    cli = Fazhan(tmp_path / "fazhan.db", "2025-07-01")
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Fazhan:
+    cli = Fazhan(tmp_path_factory.mktemp("cli-records") / "fazhan.db", "2025-07-01")
     cli.ok("init")
     cli.ok("org", "add", "某大学党委", "--kind", "基层党委", "--may-approve")
     cli.ok("org", "add", "计算机学院党支部", "--kind", "党支部", "--parent", "某大学党委")
@@ -36,6 +48,11 @@ def fazhan(tmp_path: Path) -> Fazhan:
     cli.ok("applicant", "add", "李明", "--org", "计算机学院党支部", "--sex", "男", "--birth", "2001-04-12",
            "--id-number", "110105200104120015")
     return cli
+
+
+@pytest.fixture
+def fazhan(world: Fazhan, tmp_path: Path) -> Fazhan:
+    return world.copy_to(tmp_path / "fazhan.db")
 
 
 def test_advance_refused_then_accepted_with_exit_codes(fazhan: Fazhan) -> None:
