@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 
 from states.steps import Status
 from tests.notices.histories import PROBATIONARY
-from tests.paths.world import FIRST, SECOND, SECRETARY, build_world, request, run
+from tests.paths.world import FIRST, SECOND, SECRETARY, build_world, record, request, run
 from tests.workflow.records_world import dump
-from workflow import services, transfers
+from workflow import services
 from workflow.case_extras import case_extras
 from workflow.clock import FixedClock
 from workflow.errors import StepRefused
@@ -38,10 +38,6 @@ def member_case(engine: Engine, clock: FixedClock) -> int:
     case_id = build_world(engine, clock)
     run(engine, clock, case_id, PROBATIONARY)
     return case_id
-
-
-def record(engine: Engine, clock: FixedClock, case_id: int, item: tuple[str, date, dict[str, str]]) -> None:
-    transfers.record(engine, clock, SECRETARY, case_id, request(*item))
 
 
 def events(engine: Engine, case_id: int) -> list[tuple[str, dict[str, object]]]:

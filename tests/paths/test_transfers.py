@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from states.steps import Status, Step
-from tests.paths.world import FIRST, SECOND, SECRETARY, UP_TO_SPONSORS, build_world, request, run
+from tests.paths.world import FIRST, SECOND, SECRETARY, UP_TO_SPONSORS, build_world, record, request, run
 from tests.workflow.records_world import dump
-from workflow import services, transfers
+from workflow import services
 from workflow.clock import FixedClock
 from workflow.errors import StepRefused
 from workflow.evidence import BadEvidence
@@ -26,10 +26,6 @@ def review(continuity: str, on: date = date(2025, 1, 20)) -> tuple[str, date, di
 
 def designate(on: date) -> object:
     return request("candidate_designated", on, {"opinions_heard": "是", "members": "3", "present": "3"})
-
-
-def record(engine: Engine, clock: FixedClock, case_id: int, item: tuple[str, date, dict[str, str]]) -> None:
-    transfers.record(engine, clock, SECRETARY, case_id, request(*item))
 
 
 @pytest.fixture

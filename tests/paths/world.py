@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from states.procedure import spec_for
-from workflow import services
+from workflow import services, transfers
 from workflow.clock import FixedClock
 from workflow.evidence import parse_evidence
 from workflow.services import Actor, StepRequest
@@ -55,3 +55,8 @@ def request(slug: str, on: date, evidence: dict[str, Any] | None = None) -> Step
 def run(engine: Engine, clock: FixedClock, case_id: int, history: list[tuple[str, date, dict[str, Any]]]) -> None:
     for slug, on, evidence in history:
         services.advance(engine, clock, SECRETARY, case_id, request(slug, on, evidence))
+
+
+def record(engine: Engine, clock: FixedClock, case_id: int, item: tuple[str, date, dict[str, Any]]) -> None:
+    """One step through ``transfers.record``, the step entry of the command line, the web and the API."""
+    transfers.record(engine, clock, SECRETARY, case_id, request(*item))
