@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from interfaces.cli import app as cli_app
 from tests.web.browser import TODAY
-from tests.web.conftest import WANG, Client
-from tests.web.test_meeting_pages import _open, _prepare_admission
+from tests.web.conftest import Client
+from tests.web.test_meeting_pages import _admission_voted_four_to_one
 
 MISSING_TALKER = "缺少材料：「谈话人」。"
 
@@ -44,14 +44,7 @@ def test_art7_a_talk_without_its_talker_is_refused_naming_the_field_in_api_page_
 
 def test_art20_a_failed_vote_shows_its_article_on_the_meeting_page(as_user: Callable[[str], Client]) -> None:
     secretary = as_user("chenjing")
-    _prepare_admission(secretary, as_user("liuyang"))
-    meeting = _open(secretary)
-    secretary.form(f"/meetings/{meeting}/attendance", {"present": ["陈静", "王芳", "赵强", "孙丽", "周伟"]})
-    item = int(secretary.form(f"/meetings/{meeting}/items", {"case_id": str(WANG), "purpose": "admission"})
-               .headers["location"].split("#item-")[1])
-    base = f"/meetings/{meeting}/items/{item}"
-    secretary.form(f"{base}/discussion", {"discussion": "讨论"})
-    secretary.form(f"{base}/ballot", {"yes": "4", "no": "1"})
+    meeting, base = _admission_voted_four_to_one(secretary, as_user("liuyang"))
     shown = secretary.get(f"/meetings/{meeting}").text
     assert "未超过应到会有表决权党员8名的半数（至少需要5票；不按实到5名计算），决议未通过。" \
            "（依据：《发展党员工作细则》（2026年修订）第二十条）" in shown
