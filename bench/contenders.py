@@ -228,10 +228,11 @@ def _payload(p: PlannedStep, step_id: int, evidence: dict[str, Any]) -> dict[str
             "backfilled": p.backfilled, "backfill_reason": p.reason}
 
 
-def _event(case_id: int, p: PlannedStep, payload: dict[str, Any], seq: int, prev_hash: str, recorded_at: datetime,
+def _event(case_id: int, p: PlannedStep, seq: int, prev_hash: str, recorded_at: datetime,
            key: keys.AuditKey) -> dict[str, Any]:
+    """The event's fields but its payload (``audit.event_mac_with`` takes the payload as its canonical text)."""
     return {"seq": seq, "kind": "step_recorded", "case_id": case_id, "actor": ACTOR.name, "actor_role": ACTOR.role,
-            "effective_on": p.on, "recorded_at": recorded_at, "rule_set": p.rule_set, "payload": payload,
+            "effective_on": p.on, "recorded_at": recorded_at, "rule_set": p.rule_set,
             "prev_hash": prev_hash, "key_id": key.id}
 
 
@@ -280,13 +281,12 @@ class SqliteBaseline:
         seq, prev_hash, key_id = cur.execute(READ_HEAD).fetchone()
         if key_id not in (None, key.id):
             raise RuntimeError(f"the chain is keyed with {key_id}, the baseline holds {key.id}")
-        payload = _payload(p, step_id, evidence)
+        payload_text = audit.encode_payload(_payload(p, step_id, evidence))  # stored as MACed, as the engine does
         recorded_at = self.now.astimezone(UTC)
-        event = _event(case_id, p, payload, seq + 1, prev_hash, recorded_at, key)
-        digest = audit.event_mac(event, key)
+        event = _event(case_id, p, seq + 1, prev_hash, recorded_at, key)
+        digest = audit.event_mac_with(event, payload_text, key)
         cur.execute(INSERT_EVENT, (seq + 1, "step_recorded", case_id, ACTOR.name, ACTOR.role, on,
-                                   _sqlite_text(recorded_at), p.rule_set, json.dumps(payload), prev_hash, digest,
-                                   key.id))
+                                   _sqlite_text(recorded_at), p.rule_set, payload_text, prev_hash, digest, key.id))
         cur.execute(MOVE_HEAD, (seq + 1, digest, key.id))
         if outbox is not None:
             ids = {(kind, due, who, channel, offset): i for i, kind, due, who, channel, offset, *_
@@ -357,8 +357,8 @@ class PsycopgBaseline:
             if key_id not in (None, key.id):
                 raise RuntimeError(f"the chain is keyed with {key_id}, the baseline holds {key.id}")
             payload = _payload(p, step_id, evidence)
-            event = _event(case_id, p, payload, seq + 1, prev_hash, self.now.astimezone(UTC), key)
-            digest = audit.event_mac(event, key)
+            event = _event(case_id, p, seq + 1, prev_hash, self.now.astimezone(UTC), key)
+            digest = audit.event_mac_with(event, audit.encode_payload(payload), key)
             cur.execute(_pg(INSERT_EVENT), (seq + 1, "step_recorded", case_id, ACTOR.name, ACTOR.role, p.on,
                                             event["recorded_at"], p.rule_set, self.json(payload), prev_hash, digest,
                                             key.id))

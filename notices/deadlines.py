@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from notices.config import DEFAULT_CONFIG, NoticeConfig
 from states.engine import NextStep, default_calendar, plan
 from states.facts import ApplicantFacts
+from states.frozen import assemble
 from states.periods import minimum_met_on
 from states.procedure import SPECS
 from states.rules import activist_since, probation_ends_on
@@ -90,7 +92,8 @@ class DueNotice:
     @property
     def key(self) -> str:
         """The ``kind`` stored in the outbox (with the topic of an escalation); the offset has its own column."""
-        return notice_key(self.kind, None, self.topic)
+        found = _STORED_KINDS.get((self.kind, self.topic))  # a plan sorts and keys its notices by it: no formatting
+        return found if found is not None else notice_key(self.kind, None, self.topic)
 
     @property
     def reminder_offset(self) -> int:
@@ -109,6 +112,8 @@ def notice_key(kind: NoticeKind, offset: int | None = None, topic: NoticeKind | 
     text = kind.value if topic is None else f"{kind.value}:{topic.value}"
     return text if offset is None else f"{text}@{offset:+d}"
 
+
+_STORED_KINDS = {(kind, topic): notice_key(kind, None, topic) for kind in NoticeKind for topic in (None, *NoticeKind)}
 
 # The kinds sent as a series of reminders at configured offsets (their rows carry reminder_offset).
 SERIES_KINDS = frozenset({NoticeKind.TALK_REMINDER, NoticeKind.ASSESSMENT_REMINDER, NoticeKind.ADMISSION_MEETING_DUE,
@@ -161,6 +166,9 @@ DUTIES: dict[str, _Duty] = {
 # Every rule whose verdict a notice reads (the duties' dates, the articles quoted): the planner checks only these.
 NOTICE_RULES = frozenset({*DUTIES, "activist_trained_one_full_year", "probation_period_complete",
                           "publicity_lasts_five_workdays"})
+_NOTHING_DUE = frozenset({Status.NEW, *(status for status in Status if status.is_terminal)})
+# The steps with a notice of their own when they become possible (``_opening_notices``), verdicts or none.
+OPENING_STEPS = frozenset({Step.CANDIDATE_DESIGNATED, Step.CONFIRMATION_RESOLVED, Step.CANDIDATE_PUBLICISED})
 
 
 def due_notices(
@@ -176,25 +184,46 @@ def due_notices(
     ``today`` only chooses the rule set in force (a 2026 duty exists from 2026-05-18 on); which of these
     notices are still to be sent is the outbox's business.
     """
-    if facts.status.is_terminal or facts.status is Status.NEW:
+    if facts.status in _NOTHING_DUE:
         return []
     found: list[DueNotice] = []
-    for item in plan(facts, today, policy=policy, calendar=calendar, only_rules=NOTICE_RULES):
-        found += _deadline_notices(item, facts, config)
-        found += _opening_notices(item, facts, config, policy, calendar)
-    return sorted(found, key=lambda n: (n.send_on, n.key, n.due_on))
+    # A step whose reduced check holds no verdict has no duty's date: only an opening notice can come of it.
+    for item in plan(facts, today, policy=policy, calendar=calendar, only_rules=NOTICE_RULES,
+                     keep_unchecked=OPENING_STEPS):
+        if item.check.verdicts:
+            found += _deadline_notices(item, facts, config)
+        if item.spec.step in OPENING_STEPS:
+            found += _opening_notices(item, facts, config, policy, calendar)
+    found.sort(key=_send_order)
+    return found
+
+
+def _send_order(notice: DueNotice) -> tuple[date, str, date]:
+    return notice.send_on, notice.key, notice.due_on
+
+
+def _due(kind: NoticeKind, step: Step, due_on: date, send_on: date, audience: tuple[Audience, ...],
+         offset: int | None, topic: NoticeKind | None, detail: Mapping[str, Any]) -> DueNotice:
+    """``DueNotice(...)`` in one assignment (states/frozen.py): a plan makes a dozen notices per step."""
+    return assemble(DueNotice, {"kind": kind, "step": step, "due_on": due_on, "send_on": send_on,
+                                "audience": audience, "offset": offset, "topic": topic, "detail": detail})
 
 
 def _series(kind: NoticeKind, step: Step, due_on: date, offsets: tuple[int, ...], audience: tuple[Audience, ...],
             detail: Mapping[str, Any]) -> list[DueNotice]:
-    return [DueNotice(kind, step, due_on, due_on + timedelta(days=offset), audience, offset, None, detail)
-            for offset in sorted(set(offsets))]
+    return [_due(kind, step, due_on, due_on + timedelta(days=offset), audience, offset, None, detail)
+            for offset in _in_order(tuple(offsets))]
+
+
+@lru_cache(maxsize=64)
+def _in_order(offsets: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(offsets)))
 
 
 def _escalation(topic: NoticeKind, step: Step, due_on: date, after_days: int,
                 detail: Mapping[str, Any]) -> DueNotice:
-    return DueNotice(NoticeKind.OVERDUE_ESCALATION, step, due_on, due_on + timedelta(days=after_days),
-                     (Audience.HIGHER_LEADERS,), None, topic, {**detail, "escalate_after_days": after_days})
+    return _due(NoticeKind.OVERDUE_ESCALATION, step, due_on, due_on + timedelta(days=after_days),
+                (Audience.HIGHER_LEADERS,), None, topic, {**detail, "escalate_after_days": after_days})
 
 
 def _deadline_notices(item: NextStep, facts: ApplicantFacts, config: NoticeConfig) -> list[DueNotice]:
@@ -213,6 +242,17 @@ def _deadline_notices(item: NextStep, facts: ApplicantFacts, config: NoticeConfi
 
 def _in_force_from(item: NextStep, rule_id: str) -> date:
     """The first day a duty binds: a rule the 2026 revision added cannot have fallen due before 2026-05-18."""
+    known = _IN_FORCE.get((item.spec.step, rule_id))
+    if known is not None and known[0] is item.spec:  # worked out once per spec (a table replaced is seen at once)
+        return known[1]
+    found = _IN_FORCE[(item.spec.step, rule_id)] = (item.spec, _rule_in_force_from(item, rule_id))
+    return found[1]
+
+
+_IN_FORCE: dict[tuple[Step, str], tuple[Any, date]] = {}
+
+
+def _rule_in_force_from(item: NextStep, rule_id: str) -> date:
     rule = next(r for r in item.spec.rules if r.id == rule_id)
     if RuleSetId.R2014 in rule.citations or RuleSetId.R1990 in rule.citations:
         return date.min
@@ -221,18 +261,20 @@ def _in_force_from(item: NextStep, rule_id: str) -> date:
 
 def _anchor(rule: str, facts: ApplicantFacts) -> dict[str, Any]:
     """The date a deadline is counted from, for the message ("自…起一个月内")."""
-    anchors = {
-        "talk_within_one_month_of_receipt": Step.APPLICATION_SUBMITTED,
-        "meeting_within_one_month_of_pre_review": Step.PRE_REVIEW_PASSED,
-        "admission_approved_within_three_months": Step.ADMISSION_RESOLVED,
-        "admission_approved_within_six_months": Step.ADMISSION_RESOLVED,
-        "confirmation_approved_within_three_months": Step.CONFIRMATION_RESOLVED,
-        "oath_within_one_month_of_approval": Step.ADMISSION_APPROVED,
-    }
     if rule == "assessed_within_half_year":
         dates = [facts.date_of(Step.ACTIVIST_DESIGNATED), *(r.on for r in facts.all(Step.ACTIVIST_ASSESSED))]
         return {"anchor_on": max(d for d in dates if d is not None)}
-    return {"anchor_on": facts.date_of(anchors[rule])}
+    return {"anchor_on": facts.date_of(_ANCHORS[rule])}
+
+
+_ANCHORS = {
+    "talk_within_one_month_of_receipt": Step.APPLICATION_SUBMITTED,
+    "meeting_within_one_month_of_pre_review": Step.PRE_REVIEW_PASSED,
+    "admission_approved_within_three_months": Step.ADMISSION_RESOLVED,
+    "admission_approved_within_six_months": Step.ADMISSION_RESOLVED,
+    "confirmation_approved_within_three_months": Step.CONFIRMATION_RESOLVED,
+    "oath_within_one_month_of_approval": Step.ADMISSION_APPROVED,
+}
 
 
 def _opening_notices(item: NextStep, facts: ApplicantFacts, config: NoticeConfig, policy: Policy,

@@ -21,13 +21,14 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from notices.config import NoticeConfig, load_config
 from notices.deadlines import DueNotice, due_notices, meeting_notice
 from notices.recipients import Recipient, Roster, RosterMemo, liaison_names, roster_memo
 from notices.stored import encode
 from states.facts import ApplicantFacts
+from states.steps import Status
 from workflow.clock import BEIJING
 from workflow.errors import UnknownApplicant
 from workflow.fastsql import Raw, Sql
@@ -41,42 +42,32 @@ MEETINGS, ITEMS, APPLICANTS = Meeting.__table__, AgendaItem.__table__, Applicant
 EVENTS = AuditEvent.__table__
 log = logging.getLogger(__name__)
 DEFAULT_SETTINGS = Settings()
+TERMINAL = frozenset(status for status in Status if status.is_terminal)  # a set, not a property building one
 Key = tuple[str, date, str, str, int]  # (kind, due_on, recipient, channel, reminder_offset): the unique key less the case
 
 # The two reads of every planning run on the driver (workflow/fastsql.py): a Core statement costs more here.
-CASE_ROWS = Sql("SELECT id, kind, due_on, recipient, channel, reminder_offset, status, send_on, detail FROM notices"
-                " WHERE case_id = :case_id")
+# A row's send day matters only while it is pending, its detail only while it waits (pending or failed): most
+# of a case's rows are cancelled or sent, and not making their text into Python strings is a third of the read.
+CASE_ROWS = Sql("SELECT id, kind, due_on, recipient, channel, reminder_offset, status,"
+                " CASE WHEN status = 'pending' THEN send_on END,"
+                " CASE WHEN status IN ('pending', 'failed') THEN detail END FROM notices WHERE case_id = :case_id")
 MEETINGS_OF_CASE = Sql(
     "SELECT m.id, m.held_on, m.title, m.kind FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id"
     " WHERE i.case_id = :case_id AND m.held_on >= :on AND m.status != 'closed'")
 
 
-class CaseRow(NamedTuple):
-    """One stored notice of a case, as planning compares it with the plan."""
-
-    id: int
-    kind: str
-    due_on: date
-    recipient: str
-    channel: str
-    reminder_offset: int
-    status: str
-    send_on: date
-    detail: str | None
-
-
-def case_rows(conn: Connection, case_id: int) -> list[CaseRow]:
-    raw = Raw(conn)
-    return [CaseRow(i, kind, raw.date(due), who, channel, offset, status, raw.date(send), detail)  # type: ignore[arg-type]
-            for i, kind, due, who, channel, offset, status, send, detail
-            in raw.execute(CASE_ROWS, {"case_id": case_id})]
+def case_rows(conn: Connection, case_id: int, raw: Raw | None = None) -> list[tuple[Any, ...]]:
+    """The case's stored notices as the driver gives them, in ``CASE_ROWS``'s columns: no object per row, and
+    the dates as they come (ISO text on SQLite, dates on PostgreSQL: ``apply_plan`` compares them so)."""
+    return (raw or Raw(conn)).execute(CASE_ROWS, {"case_id": case_id}).fetchall()  # type: ignore[no-any-return]
 
 
 SET_STATUS = Sql("UPDATE notices SET status = :new_status WHERE id = :row_id AND status = :from_status")
+CANCEL_WAITING = Sql("UPDATE notices SET status = 'cancelled' WHERE case_id = :case_id AND status IN ('pending', 'failed')")
 AGENDA = (select(ITEMS.c.case_id, ITEMS.c.purpose, APPLICANTS.c.name)
           .join(CASES, CASES.c.id == ITEMS.c.case_id).join(APPLICANTS, APPLICANTS.c.id == CASES.c.applicant_id)
           .where(ITEMS.c.meeting_id == bindparam("meeting_id")).order_by(ITEMS.c.id))
-RESCHEDULE = update(NOTICES).where(NOTICES.c.id == bindparam("row_id")).values(send_on=bindparam("new_send_on"))
+RESCHEDULE = Sql("UPDATE notices SET send_on = :new_send_on WHERE id = :row_id")
 # A waiting row's text follows the facts (a meeting's agenda grew, the rule set changed): the sweep renders from it.
 SET_DETAIL = Sql("UPDATE notices SET detail = :detail WHERE id = :row_id AND status IN ('pending', 'failed')")
 
@@ -95,6 +86,7 @@ class NoticeStatus(StrEnum):
 
 
 REPLACEABLE = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
+PENDING, CANCELLED = NoticeStatus.PENDING.value, NoticeStatus.CANCELLED.value  # plain text, compared row by row
 
 
 @lru_cache(maxsize=4)
@@ -103,8 +95,7 @@ def current_config(path: str | None = None) -> NoticeConfig:
     return load_config(path)
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):  # a tuple: a plan builds one per notice and recipient
     """One row the facts call for: a notice to one recipient on one channel."""
 
     notice: DueNotice
@@ -121,7 +112,7 @@ class CasePlan:
     case_id: int
     organisation_id: int
     planned: dict[Key, Planned]
-    memo: RosterMemo
+    memo: RosterMemo | None  # None when nothing is planned and no memo was given: the roster was not read
     liaisons: list[str] = field(default_factory=list)  # the 培养联系人 the facts name (kept with LIAISONS rows)
 
 
@@ -155,19 +146,27 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
 
 def plan_facts(conn: Connection, case_id: int, facts: ApplicantFacts, organisation_id: int, today: date,
                config: NoticeConfig, settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None, *,
-               dues: list[DueNotice] | None = None) -> CasePlan:
-    """``plan_case`` from facts the caller holds already (a step has just built them: no second load)."""
+               dues: list[DueNotice] | None = None, roster_version: int | None = None) -> CasePlan:
+    """``plan_case`` from facts the caller holds already (a step has just built them: no second load).
+
+    ``roster_version``: the roster's version as the caller read it in this transaction (``roster_memo``).
+    """
     if dues is None:
         dues = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
-    if not facts.status.is_terminal:
+    if facts.status not in TERMINAL:
         dues += meeting_notices(conn, case_id, today, config)
-    roster = Roster(conn, today, memo if memo is not None else roster_memo(conn, today))
+    if not dues:  # nobody to look up: the roster (and its version) is not read
+        return CasePlan(case_id, organisation_id, {}, memo)
+    roster = Roster(conn, today, memo if memo is not None else roster_memo(conn, today, roster_version))
     liaisons = liaison_names(facts.records)
+    named, targets = tuple(liaisons), roster.targets
     planned: dict[Key, Planned] = {}
     for notice in dues:
-        for recipient in roster.recipients(notice.audience, organisation_id, liaisons):
-            item = Planned(notice, recipient)
-            planned.setdefault(item.key, item)
+        kind, due_on, offset = notice.key, notice.due_on, notice.reminder_offset
+        for recipient, address, channel in targets(notice.audience, organisation_id, named):
+            key = (kind, due_on, address, channel, offset)  # ``Planned.key``, from parts worked out once
+            if key not in planned:
+                planned[key] = Planned(notice, recipient)
     return CasePlan(case_id, organisation_id, planned, roster.memo, liaisons)
 
 
@@ -200,8 +199,10 @@ def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeC
     every item, so a member invited to discuss three applicants gets one notice.
     """
     raw = Raw(conn)
-    meetings = {number: (held_on, title) for number, held_on, title, kind
-                in raw.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today})
+    rows = raw.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today}).fetchall()
+    if not rows:  # most cases are on no agenda
+        return []
+    meetings = {number: (held_on, title) for number, held_on, title, kind in rows
                 if kind in config.general_meeting_kinds}
     found = []
     for number, (held_on, title) in meetings.items():
@@ -245,8 +246,17 @@ def start_of(day: date) -> datetime:
 
 
 def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
+    """Write the plan: cancel, revive, move and re-describe the case's rows, insert the missing ones."""
     result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), Raw(conn)
-    existing = {row_key(r): r for r in case_rows(conn, plan.case_id)}
+    if not plan.planned:  # nothing is called for: every waiting row is cancelled, none need be read
+        result.cancelled = raw.execute(CANCEL_WAITING, {"case_id": plan.case_id}).rowcount
+        return result
+    return _apply(conn, raw, plan, today, now, result)
+
+
+def _apply(conn: Connection, raw: Raw, plan: CasePlan, today: date, now: datetime,
+           result: RefreshResult) -> RefreshResult:
+    day, planned = _as_stored(plan.planned, raw.sqlite)
     details: dict[int, str] = {}  # id of a planned notice → its encoded detail (one notice, several recipients)
 
     def encoded(notice: DueNotice) -> str:
@@ -255,25 +265,52 @@ def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> 
             found = details[id(notice)] = encode(notice, plan.liaisons)
         return found
 
-    for key, row in existing.items():
-        wanted = plan.planned.get(key)
-        if wanted is None and row.status in REPLACEABLE:
-            result.cancelled += raw.execute(SET_STATUS, {"row_id": row.id, "from_status": row.status,
-                                                         "new_status": NoticeStatus.CANCELLED.value}).rowcount
-        elif wanted is not None and row.status == NoticeStatus.CANCELLED.value and wanted.notice.send_on >= today:
-            result.revived += raw.execute(SET_STATUS, {"row_id": row.id, "from_status": row.status,
-                                                       "new_status": NoticeStatus.PENDING.value}).rowcount
-        if wanted is not None and row.status == NoticeStatus.PENDING.value and wanted.notice.send_on != row.send_on:
-            result.rescheduled += conn.execute(RESCHEDULE, {"row_id": row.id, "new_send_on": wanted.notice.send_on}).rowcount
-        if wanted is not None and row.status in REPLACEABLE and row.detail != (detail := encoded(wanted.notice)):
-            raw.execute(SET_DETAIL, {"row_id": row.id, "detail": detail})
-    latest_past = _latest_past_send_days(plan.planned.values(), today)
-    new = [p for key, p in plan.planned.items() if key not in existing
-           and (p.notice.send_on >= today or latest_past.get(_series_key(p)) == p.notice.send_on)]
+    existing = set()
+    for number, kind, due_on, who, channel, offset, status, send_on, detail in case_rows(conn, plan.case_id, raw):
+        key = (kind, due_on, who, channel, offset)
+        existing.add(key)
+        wanted = planned.get(key)
+        if wanted is None:
+            if status in REPLACEABLE:
+                result.cancelled += raw.execute(SET_STATUS, {"row_id": number, "from_status": status,
+                                                             "new_status": CANCELLED}).rowcount
+            continue
+        notice = wanted.notice
+        if status == CANCELLED and notice.send_on >= today:
+            result.revived += raw.execute(SET_STATUS, {"row_id": number, "from_status": status,
+                                                       "new_status": PENDING}).rowcount
+        if status == PENDING and day(notice.send_on) != send_on:
+            result.rescheduled += raw.execute(RESCHEDULE, {"row_id": number, "new_send_on": notice.send_on}).rowcount
+        if status in REPLACEABLE and detail != (text := encoded(notice)):
+            raw.execute(SET_DETAIL, {"row_id": number, "detail": text})
+    new = _to_insert([item for key, item in planned.items() if key not in existing], plan, today)
     if new:
-        insert_if_absent(conn, [_row(plan.case_id, p, now, encoded(p.notice)) for p in new])
+        insert_if_absent(conn, [_row(plan.case_id, p, now, encoded(p.notice)) for p in new], raw)
         result.inserted = len(new)
     return result
+
+
+def _as_stored(planned: dict[Key, Planned], sqlite: bool) -> tuple[Any, dict[tuple[Any, ...], Planned]]:
+    """How the driver gives a date back, and the plan keyed so: SQLite's dates are ISO text, so the plan's are
+    made text once rather than every stored row's parsed (same keys in the same order: the same rows inserted)."""
+    if not sqlite:
+        return _as_is, planned  # type: ignore[return-value]
+    day = date.isoformat
+    return day, {(kind, day(due_on), who, channel, offset): item
+                 for (kind, due_on, who, channel, offset), item in planned.items()}
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _to_insert(missing: list[Planned], plan: CasePlan, today: date) -> list[Planned]:
+    """The missing rows to write: those to send from today on, and of a series already past only its latest."""
+    if all(item.notice.send_on >= today for item in missing):  # the series already past are worked out only if needed
+        return missing
+    latest_past = _latest_past_send_days(plan.planned.values(), today)
+    return [item for item in missing
+            if item.notice.send_on >= today or latest_past.get(_series_key(item)) == item.notice.send_on]
 
 
 def row_key(row: Any) -> Key:
@@ -311,9 +348,9 @@ INSERT_IF_ABSENT = Sql(f"INSERT INTO notices ({', '.join(NEW_ROW_COLUMNS)})"
                        f" VALUES ({', '.join(':' + c for c in NEW_ROW_COLUMNS)}) ON CONFLICT DO NOTHING")
 
 
-def insert_if_absent(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def insert_if_absent(conn: Connection, rows: list[dict[str, Any]], raw: Raw | None = None) -> None:
     """Insert rows, skipping any whose unique key already exists (a concurrent refresh got there first)."""
-    raw = Raw(conn)
+    raw = raw or Raw(conn)
     raw.driver.cursor().executemany(INSERT_IF_ABSENT.sqlite if raw.sqlite else INSERT_IF_ABSENT.postgresql,
                                     [raw.bind(row) for row in rows])
 

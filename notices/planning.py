@@ -54,7 +54,7 @@ def plan_changed_case(conn: Connection, change: CaseChange) -> None:
     try:
         if change.facts is not None and change.organisation_id is not None:
             plan = plan_facts(conn, change.case_id, change.facts, change.organisation_id, change.today, config,
-                              settings)
+                              settings, roster_version=change.roster_version)
         else:
             plan = plan_case(conn, change.case_id, change.today, config, settings)
     except UnknownApplicant:

@@ -88,20 +88,24 @@ class RosterMemo:
     # (audiences, organisation, liaisons) → recipients: every input is roster data of this version and day
     recipients: dict[tuple[tuple[Audience, ...], int, tuple[str, ...]], tuple[Recipient, ...]] = field(
         default_factory=dict)
+    targets: dict[tuple[tuple[Audience, ...], int, tuple[str, ...]], tuple[tuple[Recipient, str, str], ...]] = field(
+        default_factory=dict)
 
 
 # engine → (roster version, day, memo): the look-ups of the latest version seen, shared by its transactions.
 _SHARED: weakref.WeakKeyDictionary[Engine, tuple[int, date, RosterMemo]] = weakref.WeakKeyDictionary()
 
 
-def roster_memo(conn: Connection, today: date) -> RosterMemo:
+def roster_memo(conn: Connection, today: date, version: int | None = None) -> RosterMemo:
     """The memo of the roster's current version (``workflow/roster_version.py``) and day, across transactions.
 
     One query a transaction instead of a dozen: every roster write changes the version in its own
     transaction (database triggers), so a change committed by any process is seen by the next transaction
-    that asks, and a version is never reused, not even after a rollback.
+    that asks, and a version is never reused, not even after a rollback. ``version``: the version the caller
+    read in this transaction after its last roster write (a step reads it anyway), so it is not read twice.
     """
-    version = roster_version.current(conn)
+    if version is None:
+        version = roster_version.current(conn)
     found = _SHARED.get(conn.engine)
     if found is not None and found[0] == version and found[1] == today:
         return found[2]
@@ -209,6 +213,16 @@ class Roster:
         if known is None:
             known = self.memo.recipients[key] = tuple(self._recipients(key[0], org_id, liaisons))
         return list(known)
+
+    def targets(self, audiences: tuple[Audience, ...], org_id: int,
+                liaisons: tuple[str, ...]) -> tuple[tuple[Recipient, str, str], ...]:
+        """``recipients`` with each one's address and channel text (a plan's key), remembered like them."""
+        key = (audiences, org_id, liaisons)
+        known = self.memo.targets.get(key)
+        if known is None:
+            known = self.memo.targets[key] = tuple(
+                (r, r.address, r.channel.value) for r in self.recipients(audiences, org_id, list(liaisons)))
+        return known
 
     def _recipients(self, audiences: Iterable[Audience], org_id: int, liaisons: list[str]) -> list[Recipient]:
         found: dict[tuple[str, Channel], Recipient] = {}

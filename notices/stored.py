@@ -40,8 +40,40 @@ def _hook(found: dict[str, Any]) -> Any:
     return found
 
 
+# Planning encodes every waiting row's notice on every step of its case to compare it with the stored text, and the
+# notices rarely change: the text is remembered under everything it is made of. Only values whose equality means
+# equal JSON enter a key (not 1.0 == 1 == True, not a datetime for a date): any other detail is encoded each time.
+_ENCODED: dict[tuple[Any, ...], str] = {}
+ENCODED_AT_MOST = 4096
+_KEYED = frozenset({str, int, bool, date, type(None)})
+
+
 def encode(notice: DueNotice, liaisons: Sequence[str] = ()) -> str:
     """The row's details; with the audience (and the 培养联系人 it named) so the sweep can check the recipient."""
+    key = _key(notice, liaisons)
+    found = _ENCODED.get(key) if key is not None else None
+    if found is None:
+        found = _encode(notice, liaisons)
+        if key is not None:
+            if len(_ENCODED) >= ENCODED_AT_MOST:
+                _ENCODED.clear()
+            _ENCODED[key] = found
+    return found
+
+
+def _key(notice: DueNotice, liaisons: Sequence[str]) -> tuple[Any, ...] | None:
+    named = tuple(liaisons) if Audience.LIAISONS in notice.audience else ()
+    if any(name.__class__ is not str for name in named):
+        return None
+    parts: list[Any] = [notice.step, notice.audience, named]
+    for name, value in notice.detail.items():
+        if name.__class__ is not str or value.__class__ not in _KEYED:
+            return None
+        parts += (name, value.__class__, value)
+    return tuple(parts)
+
+
+def _encode(notice: DueNotice, liaisons: Sequence[str]) -> str:
     found: dict[str, Any] = {"step": notice.step.value, "audience": [a.value for a in notice.audience]}
     if Audience.LIAISONS in notice.audience:
         found["liaisons"] = list(liaisons)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import is_
 from typing import Any
 
 from states.authority import Holder, authority_verdicts
 from states.facts import ApplicantFacts, Override
+from states.frozen import assemble
 from states.paths import TRANSFERS_IN, not_in_transfer, pending_transfer
 from states.periods import cn_date
 from states.policy_settings import local_rules
@@ -17,7 +20,7 @@ from states.publicity import step_label
 from states.required import REQUIRED_RULE, REQUIRED_TITLE, required_evidence
 from states.rulesets import DEFAULT_POLICY, RULE_SETS, Policy, RuleSetId
 from states.specs import Act, Rule
-from states.steps import Severity, Step, Tag
+from states.steps import Severity, Status, Step, Tag
 from states.verdicts import MET, Check, Citation, Finding, Outcome, Verdict, met, unmet
 from states.workdays import HolidaysNotLoaded, WorkdayCalendar
 
@@ -249,14 +252,15 @@ def _check_rules(step: Step, facts: ApplicantFacts, on: date, rule_set: RuleSetI
     if local:
         rules += tuple(r for r in local if r.applies_in(rule_set) and r.id in rule_ids)
     if not rules:
-        return Check(step, on, rule_set, ())
-    act = Act(step, on, {}, rule_set, prepared.spec, calendar or _DEFAULT_CALENDAR or default_calendar(), policy,
-              planning=True)
+        return assemble(Check, {"step": step, "on": on, "rule_set": rule_set, "verdicts": ()})
+    act = assemble(Act, {"step": step, "on": on, "evidence": {}, "rule_set": rule_set, "spec": prepared.spec,
+                      "calendar": calendar or _DEFAULT_CALENDAR or default_calendar(), "policy": policy,
+                      "planning": True})
     verdicts = []
     for rule in rules:
         if (verdict := _rule_verdict(rule, facts, act, None)) is not None:
             verdicts.append(verdict)
-    return Check(step, on, rule_set, tuple(verdicts))
+    return assemble(Check, {"step": step, "on": on, "rule_set": rule_set, "verdicts": tuple(verdicts)})
 
 
 _CHOSEN: dict[tuple[Step, RuleSetId, frozenset[str]], tuple[_Prepared, tuple[Rule, ...]]] = {}
@@ -306,26 +310,73 @@ def plan(
     calendar: WorkdayCalendar | None = None,
     include_side_outcomes: bool = False,
     only_rules: frozenset[str] | None = None,
+    keep_unchecked: frozenset[Step] | None = None,
 ) -> list[NextStep]:
     """Every step that could come next for these facts, with its earliest legal date and its due date.
 
     A step is listed when the applicant's status allows it and it is not finished; steps whose
     preceding steps are missing are listed with those as blockers, so the secretary sees the way.
     ``only_rules``: the same steps, each check holding only those rules' verdicts (``check_rules``).
+    ``keep_unchecked`` (with ``only_rules``): leave out the steps whose reduced check holds no verdict, but
+    for these (the notices' planner needs only steps with a duty's date or an opening notice).
     """
     rule_set = policy.rule_set_on(on)
     found = []
-    for spec in PROCEDURE:
-        if facts.status not in spec.sources or (not spec.repeatable and facts.done(spec.step)):
+    specs = _from_status(facts.status)
+    if only_rules is not None and keep_unchecked is not None:
+        specs = _reduced(specs, facts.status, rule_set, only_rules, keep_unchecked, policy)
+    for spec in specs:
+        step = spec.step
+        if not spec.repeatable and facts.done(step):
             continue
         wanted = include_side_outcomes if spec.is_side_outcome else _required_now(spec, rule_set, facts)
-        if spec.step in TRANSFERS_IN:
+        if step in TRANSFERS_IN:
             wanted = pending_transfer(facts) is not None  # 转接中: the review is the one thing to do
-        if wanted and only_rules is not None:
-            found.append(NextStep(spec, _check_rules(spec.step, facts, on, rule_set, only_rules, policy, calendar)))
-        elif wanted:
-            found.append(NextStep(spec, check(spec.step, facts, on, policy=policy, calendar=calendar)))
+        if not wanted:
+            continue
+        if only_rules is None:
+            found.append(NextStep(spec, check(step, facts, on, policy=policy, calendar=calendar)))
+            continue
+        reduced = _check_rules(step, facts, on, rule_set, only_rules, policy, calendar)
+        if keep_unchecked is None or reduced.verdicts or step in keep_unchecked:
+            found.append(assemble(NextStep, {"spec": spec, "check": reduced}))
     return found
+
+
+# status → the specs it is a source of, in the table's order: a plan looks at these, not at all ~30 specs.
+_FROM_STATUS: dict[Status, tuple[StepSpec, ...]] = {}
+_FROM_TABLE: list[tuple[StepSpec, ...]] = [()]  # the table they were taken from
+# (status, rule set, rules, steps kept) → the specs kept, the steps left out, and their specs in SPECS then.
+_REDUCED: dict[tuple[Status, RuleSetId, frozenset[str], frozenset[Step]],
+               tuple[tuple[StepSpec, ...], tuple[Step, ...], tuple[StepSpec | None, ...]]] = {}
+
+
+def _from_status(status: Status) -> tuple[StepSpec, ...]:
+    if _FROM_TABLE[0] is not PROCEDURE:  # a procedure table replaced at run time is seen at once
+        _FROM_STATUS.clear()
+        _REDUCED.clear()
+        _FROM_TABLE[0] = PROCEDURE
+    found = _FROM_STATUS.get(status)
+    if found is None:
+        found = _FROM_STATUS[status] = tuple(spec for spec in PROCEDURE if status in spec.sources)
+    return found
+
+
+def _reduced(specs: tuple[StepSpec, ...], status: Status, rule_set: RuleSetId, rule_ids: frozenset[str],
+             keep: frozenset[Step], policy: Policy) -> tuple[StepSpec, ...]:
+    """``specs`` less the steps outside ``keep`` none of whose rules under ``rule_set`` is in ``rule_ids`` (their
+    reduced check holds no verdict); all of them while a step left out has local rules or a replaced spec."""
+    key = (status, rule_set, rule_ids, keep)
+    found = _REDUCED.get(key)
+    if found is None:
+        left_out = tuple(spec.step for spec in specs if spec.step not in keep
+                         and not any(rule.id in rule_ids for rule in _prepared(spec.step, rule_set).rules))
+        found = _REDUCED[key] = (tuple(spec for spec in specs if spec.step not in left_out), left_out,
+                                 tuple(map(SPECS.get, left_out)))
+    kept, left_out, read_from = found
+    if any(map(local_rules, left_out, repeat(policy))) or not all(map(is_, map(SPECS.get, left_out), read_from)):
+        return specs
+    return kept
 
 
 def _required_now(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:

@@ -6,7 +6,7 @@ Rules never see a database row; services build these from the tables.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -86,12 +86,17 @@ class ApplicantFacts:
         return record.on if record else None
 
     def with_record(self, record: StepRecord, status: Status) -> ApplicantFacts:
-        later = replace(self, records=(*self.records, record), status=status)
+        # built field by field (``dataclasses.replace`` inspects the fields on every call; a step calls this once)
+        later = ApplicantFacts(status, self.birth_date, self.branch_has_committee, (*self.records, record))
         if "_by_step" in self.__dict__:  # extend the index, not rebuild it: a 台账 replays a history record by record
             index = dict(self.__dict__["_by_step"])
             index[record.step] = (*index.get(record.step, ()), record)
             later.__dict__["_by_step"] = index
         return later
+
+
+if [f.name for f in fields(ApplicantFacts)] != ["status", "birth_date", "branch_has_committee", "records"]:
+    raise TypeError("ApplicantFacts.with_record must copy every field of ApplicantFacts")  # a field added later
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class InvalidInput(ValueError):
@@ -61,6 +62,10 @@ def clean(value: str, limit: FieldLimit) -> str:
     """
     if limit.digits:
         return clean_digits(value, limit)
+    return _clean_short(value, limit) if len(value) <= SHORT else _clean_text(value, limit)
+
+
+def _clean_text(value: str, limit: FieldLimit) -> str:
     text = normalised(value.replace("\r\n", "\n")).strip()
     for char in text:
         forbidden = unicodedata.category(char).startswith("C") or char in "\u2028\u2029\x85"
@@ -70,6 +75,10 @@ def clean(value: str, limit: FieldLimit) -> str:
     if len(text) > limit.max_length:
         raise InvalidInput(f"{limit.label}最多{limit.max_length}个字符（收到{len(text)}个）。")
     return text
+
+
+SHORT = 200  # short texts repeat (a back-filled 台账 gives every step the same reason): remembered, bounded
+_clean_short = lru_cache(maxsize=2048)(_clean_text)
 
 
 def normalised(text: str) -> str:

@@ -55,8 +55,11 @@ class Status(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        return self in {Status.FULL_MEMBER, Status.WITHDRAWN, Status.NOT_ADMITTED, Status.DISQUALIFIED,
-                        Status.TRANSFERRED_OUT}
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({Status.FULL_MEMBER, Status.WITHDRAWN, Status.NOT_ADMITTED, Status.DISQUALIFIED,
+                       Status.TRANSFERRED_OUT})  # built once: asked several times in every step
 
 
 _STATUS_LABELS = {

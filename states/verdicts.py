@@ -61,6 +61,9 @@ class Outcome(StrEnum):
         }[self.value]
 
 
+_BLOCKING = frozenset({Outcome.REFUSED, Outcome.NEEDS_OVERRIDE})  # built once: asked of every verdict of every check
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One rule's verdict on one act, ready to show a secretary."""
@@ -77,7 +80,7 @@ class Verdict:
 
     @property
     def blocks(self) -> bool:
-        return self.outcome in {Outcome.REFUSED, Outcome.NEEDS_OVERRIDE}
+        return self.outcome in _BLOCKING
 
     def sentence(self) -> str:
         """The refusal as a secretary reads it: the reason, the article, and from when."""

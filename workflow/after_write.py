@@ -31,6 +31,9 @@ class CaseChange:
     settings: Any = None  # services.Settings of the write (policy, calendar); None: the planner's defaults
     facts: ApplicantFacts | None = None  # the facts after the change, when the writer has them at hand
     organisation_id: int | None = None  # the case's organisation after the change, with ``facts``
+    # The roster's version (workflow/roster_version.py) as the writer read it in this transaction, after its
+    # last roster write: a planner may use it instead of reading it again.
+    roster_version: int | None = None
 
 
 Planner = Callable[[Connection, CaseChange], None]

@@ -44,11 +44,18 @@ INSERT_EVENT = Sql("INSERT INTO audit_events ({}) VALUES ({})".format(*columns(E
 MOVE_HEAD = Sql("UPDATE audit_head SET seq = :seq, hash = :hash, key_id = :key_id WHERE id = 1")
 
 
+_LAST_UTC_TEXT: list[tuple[datetime, str]] = [(datetime.min, "")]  # a step's moment is written, then MACed
+
+
 def _utc_text(moment: datetime) -> str:
     """Stored moments are UTC; SQLite returns them without a zone, PostgreSQL with one."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat(timespec="microseconds")
+    last = _LAST_UTC_TEXT[0]
+    if last[0] == moment:  # the same instant (an aware and a naive moment are never equal)
+        return last[1]
+    text = (moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment).isoformat(
+        timespec="microseconds")
+    _LAST_UTC_TEXT[0] = (moment, text)
+    return text
 
 
 def _date_text(day: date | str | None) -> str | None:
@@ -89,6 +96,53 @@ def event_hash(event: Mapping[str, Any]) -> str:
 def event_mac(event: Mapping[str, Any], key: keys.AuditKey) -> str:
     """The keyed link: HMAC-SHA-256 under the key over the content, the key id and the previous link."""
     return key.mac(_canonical(event, keyed=True))
+
+
+def encode_payload(payload: Mapping[str, Any]) -> str:
+    """An event's payload as its canonical JSON text: what the link covers, and what SQLite stores."""
+    return _CANONICAL.encode(payload)
+
+
+def event_mac_with(event: Mapping[str, Any], payload_text: str, key: keys.AuditKey) -> str:
+    """``event_mac`` for an event whose payload is given as ``encode_payload``'s text (not encoded twice)."""
+    return key.mac(_canonical_with(event, payload_text))
+
+
+_TEXT = json.encoder.encode_basestring  # how the canonical encoder (ensure_ascii=False) writes a string
+# The keyed event's fields in sorted-key order, each with the canonical text before its value.
+_ENVELOPE = (("actor", '{"actor":'), ("actor_role", ',"actor_role":'), ("case_id", ',"case_id":'),
+             ("effective_on", ',"effective_on":'), ("key_id", ',"key_id":'), ("kind", ',"kind":'),
+             ("payload", ',"payload":'), ("prev_hash", ',"prev_hash":'), ("recorded_at", ',"recorded_at":'),
+             ("rule_set", ',"rule_set":'), ("seq", ',"seq":'))
+
+
+def _scalar(value: Any) -> str | None:
+    """A str, int or None as the canonical encoder writes it; None for anything else (a subclass included)."""
+    kind = type(value)
+    if kind is str:
+        return _TEXT(value)
+    if kind is int:
+        return int.__repr__(value)
+    return "null" if value is None else None
+
+
+def _canonical_with(event: Mapping[str, Any], payload_text: str) -> bytes:
+    """``_canonical(event, keyed=True)`` with the payload's canonical text given rather than encoded again.
+
+    The envelope's fields are plain strings, integers and nulls: written field by field in sorted-key order with
+    the encoder's own string function, the payload's text set in its place. Anything else (a str subclass…) is
+    left to ``_canonical`` itself.
+    """
+    values = {**event, "effective_on": _date_text(event["effective_on"]),
+              "recorded_at": _moment_text(event["recorded_at"])}
+    parts: list[str] = []
+    for name, before in _ENVELOPE:
+        text = payload_text if name == "payload" else _scalar(values[name])
+        if text is None:
+            return _canonical({**values, "payload": json.loads(payload_text)}, keyed=True)
+        parts += (before, text)
+    parts.append("}")
+    return "".join(parts).encode()
 
 
 def _missing_key(store: keys.KeyStore, key_id: str) -> FazhanError:
@@ -134,14 +188,17 @@ def _append(conn: Connection, *, kind: str, actor: str, actor_role: str, recorde
         head = raw.execute(READ_HEAD).fetchone()
     seq, prev_hash, key_id = head[0] + 1, head[1], head[2]
     key = _head_key(store, key_id)
+    content = {"version": PAYLOAD_VERSION, **payload}
+    payload_text = encode_payload(content)  # encoded once: MACed inside the event, and stored as it is on SQLite
     event = {
         "seq": seq, "kind": kind, "case_id": case_id, "actor": actor, "actor_role": actor_role,
         "effective_on": effective_on, "recorded_at": recorded_at.astimezone(UTC), "rule_set": rule_set,
-        "payload": {"version": PAYLOAD_VERSION, **payload}, "prev_hash": prev_hash, "key_id": key.id,
+        "prev_hash": prev_hash, "key_id": key.id,
     }
-    event["hash"] = event_mac(event, key)
+    event["hash"] = digest = event_mac_with(event, payload_text, key)
+    event["payload"] = payload_text if raw.sqlite else content
     raw.execute(INSERT_EVENT, event)
-    raw.execute(MOVE_HEAD, {"seq": seq, "hash": event["hash"], "key_id": (next_key or key).id})
+    raw.execute(MOVE_HEAD, {"seq": seq, "hash": digest, "key_id": (next_key or key).id})
     return seq
 
 

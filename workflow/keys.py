@@ -21,6 +21,7 @@ import os
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -43,7 +44,7 @@ class AuditKey:
 
     secret: bytes
 
-    @property
+    @cached_property  # read on every append
     def id(self) -> str:
         return "k" + hashlib.sha256(b"fazhan audit key id\0" + self.secret).hexdigest()[:16]
 
@@ -181,7 +182,10 @@ _GUARD = threading.Lock()
 
 
 def _environment() -> tuple[str | None, ...]:
-    return (os.environ.get(KEY_ENV), os.environ.get(KEY_FILE_ENV), os.environ.get(KEY_DIR_ENV))
+    given = os.environ.get(KEY_ENV)
+    if given:  # the first rule wins: the other two variables cannot change the store
+        return (given, None, None)
+    return (given, os.environ.get(KEY_FILE_ENV), os.environ.get(KEY_DIR_ENV))
 
 
 def store_for_url(url: str | URL) -> KeyStore:

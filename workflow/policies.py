@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from states import limits
 from states.policy_settings import SETTINGS, BadSetting, Setting, policy_with, setting
 from states.rulesets import DEFAULT_POLICY, Policy
-from workflow import audit, roster, roster_version
+from workflow import audit, inputs, roster, roster_version
 from workflow.clock import Clock
 from workflow.errors import FazhanError
 from workflow.fastsql import Raw, Sql
@@ -45,9 +45,14 @@ _MEMO: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[Policy, Policy]] = {}
 _SETTINGS: weakref.WeakKeyDictionary[Engine, tuple[int, dict[int, list[Any]]]] = weakref.WeakKeyDictionary()
 
 
-def policy_for(conn: Connection, organisation_id: int, base: Policy = DEFAULT_POLICY) -> Policy:
-    """The effective policy of an organisation: ``base`` with the settings of its ancestors, nearest winning."""
-    version = roster_version.current(conn)
+def policy_for(conn: Connection, organisation_id: int, base: Policy = DEFAULT_POLICY, *,
+               version: int | None = None) -> Policy:
+    """The effective policy of an organisation: ``base`` with the settings of its ancestors, nearest winning.
+
+    ``version``: the roster's version, when the caller has just read it in this transaction.
+    """
+    if version is None:
+        version = roster_version.current(conn)
     known = _SETTINGS.get(conn.engine)
     if known is None or known[0] != version:
         known = _SETTINGS[conn.engine] = (version, {})
@@ -134,10 +139,7 @@ def _organisation(conn: Connection, organisation: str | int) -> tuple[int, str]:
 
 
 def _reason(reason: str | None) -> str:
-    try:
-        return limits.clean(reason, limits.REASON) if reason else ""
-    except limits.InvalidInput as invalid:
-        raise FazhanError(str(invalid)) from None
+    return inputs.checked(reason, limits.REASON, required=False) if reason else ""
 
 
 def change(engine: Engine, clock: Clock, *, organisation: str | int, key: str, value: str | None, by: str,
@@ -153,10 +155,7 @@ def change(engine: Engine, clock: Clock, *, organisation: str | int, key: str, v
         raise FazhanError(str(bad)) from None
     if not by.strip():
         raise FazhanError("请写明经办人。")
-    try:
-        by = limits.clean(by, limits.NAME)
-    except limits.InvalidInput as invalid:
-        raise FazhanError(str(invalid)) from None
+    by = inputs.checked(by, limits.NAME)
     why = _reason(reason)
     try:
         return _change(engine, clock, organisation, chosen, new_value, by, role, why, base)

@@ -9,6 +9,7 @@ module so the hot path reads top to bottom; the irregular paths have their own m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -25,7 +26,19 @@ from states.rulesets import DEFAULT_POLICY, Policy, RuleSetId
 from states.steps import Status, Step
 from states.verdicts import Check
 from states.workdays import WorkdayCalendar
-from workflow import after_write, audit, authority, inputs, personal, policies, reapply, repeats, roster
+from workflow import (
+    after_write,
+    audit,
+    authority,
+    inputs,
+    personal,
+    policies,
+    reapply,
+    repeats,
+    roster,
+    roster_version,
+    steprows,
+)
 from workflow.after_write import CaseChange
 from workflow.clock import Clock
 from workflow.errors import FazhanError, StaleRecord, StepRefused, UnknownApplicant
@@ -299,21 +312,23 @@ def advance_in(conn: Connection, clock: Clock, actor: Actor, case_id: int, reque
     if evidence is None:
         evidence = _with_roster(conn, SPECS[request.step], request.evidence, request.on, loaded.organisation_id)
     case = Case(loaded.facts, loaded.facts.status)
-    policy = policies.policy_for(conn, loaded.organisation_id, settings.policy)  # the organisation's own settings
+    seen_roster = roster_version.current(conn)  # read once: the policy and the planner both key their memos on it
+    policy = policies.policy_for(conn, loaded.organisation_id, settings.policy, version=seen_roster)  # its own settings
     verdict = fire(case, request.step, request.on, evidence, override=request.override,
                    policy=policy, calendar=settings.calendar,  # an authoriser is judged on the roster of the date
                    authorisers=authority.resolve(conn, request.override, evidence, request.on, loaded.organisation_id))
     version = _save_status(conn, loaded, case.state, request.on)
     if case.state.is_terminal:  # withdrawn, not admitted, full member …: no reminder may go out after this
         Raw(conn).execute(CANCEL_NOTICES, {"case_id": case_id})
-    step_id = _save_step(conn, case_id, request, evidence, verdict, actor, recorded_at, backfilled)
+    stored = {k: to_json(v) for k, v in evidence.items()}  # the step row and its event hold the same evidence
+    step_id = _save_step(conn, case_id, request, stored, verdict, actor, recorded_at, backfilled)
     seq = audit.append(conn, kind="step_recorded", case_id=case_id, actor=actor.name,
                        actor_role=actor.role, recorded_at=recorded_at, effective_on=request.on,
                        rule_set=verdict.rule_set.value,
-                       payload=_step_payload(request, evidence, verdict, backfilled, step_id))
+                       payload=_step_payload(request, stored, verdict, backfilled, step_id))
     # The case's reminders are planned again in this transaction (notices registers the planner: after_write.py).
     after_write.case_changed(conn, CaseChange(case_id, clock.today(), recorded_at, settings, case.facts,
-                                              loaded.organisation_id))
+                                              loaded.organisation_id, seen_roster))
     return Advanced(case_id, request.step, case.state, version, verdict, backfilled, seq)
 
 
@@ -322,12 +337,9 @@ def _check_reasons(request: StepRequest) -> None:
     texts = [request.backfill_reason]
     if request.override:
         texts += [request.override.reason, request.override.authoriser]
-    try:
-        for text in texts:
-            if text:
-                limits.clean(text, limits.REASON)
-    except limits.InvalidInput as invalid:
-        raise BadEvidence(str(invalid)) from None
+    for text in texts:
+        if text:
+            inputs.checked(text, limits.REASON, required=False)
 
 
 def _check_dates(request: StepRequest, today: date) -> bool:
@@ -364,14 +376,19 @@ def _save_status(conn: Connection, loaded: LoadedCase, status: Status, on: date)
     return loaded.version + 1
 
 
-def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: Mapping[str, Any], verdict: Check,
+def _save_step(conn: Connection, case_id: int, request: StepRequest, stored: dict[str, Any], verdict: Check,
                actor: Actor, recorded_at: Any, backfilled: bool) -> int:
-    step_id = Raw(conn).insert_returning_id(INSERT_STEP, {
+    """The step's row (``stored``: its evidence as JSON values) and its overrides and violations."""
+    raw = Raw(conn)
+    text = json.dumps(stored) if raw.sqlite else None  # as ``Raw.bind`` would write it: kept for steprows
+    step_id = raw.insert_returning_id(INSERT_STEP, {
         "case_id": case_id, "step": request.step.value, "done_on": request.on, "recorded_at": recorded_at,
         "actor": actor.name, "actor_role": actor.role, "rule_set": verdict.rule_set.value,
-        "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
+        "evidence": text if text is not None else stored, "documents": list(request.documents),
         "backfilled": backfilled, "backfill_reason": request.backfill_reason if backfilled else None,
     })
+    if text is not None:  # the next load of this case need not parse the row it has just written
+        steprows.remember(raw, step_id, request.step, request.on, stored, text, verdict.rule_set)
     if verdict.overridden and request.override:
         conn.execute(insert(OVERRIDES), [
             {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
@@ -384,11 +401,11 @@ def _save_step(conn: Connection, case_id: int, request: StepRequest, evidence: M
     return int(step_id)
 
 
-def _step_payload(request: StepRequest, evidence: Mapping[str, Any], verdict: Check, backfilled: bool,
+def _step_payload(request: StepRequest, stored: dict[str, Any], verdict: Check, backfilled: bool,
                   step_id: int) -> dict[str, Any]:
     return {
         "step": request.step.value, "done_on": request.on.isoformat(), "step_record_id": step_id,
-        "evidence": {k: to_json(v) for k, v in evidence.items()}, "documents": list(request.documents),
+        "evidence": stored, "documents": list(request.documents),
         "override": {"reason": request.override.reason, "authoriser": request.override.authoriser}
         if verdict.overridden and request.override else None,
         "violations": [v.rule for v in verdict.violations], "backfilled": backfilled,

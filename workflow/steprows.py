@@ -10,6 +10,7 @@ bytes meant different things, which they cannot. Records are frozen; the cache i
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from states.facts import StepRecord
@@ -33,6 +34,38 @@ def _parse(raw: Raw, step: str, done_on: Any, evidence: str | None, rule_set: st
     kind = Step(step)
     return StepRecord(kind, raw.date(done_on), from_json(SPECS[kind], json.loads(evidence) if evidence else {}),
                       RuleSetId(rule_set))
+
+
+_JSON_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is made of JSON's own types only, so that ``json.loads(json.dumps(value)) == value``
+    holds type for type (a str subclass such as an enum member would come back a plain str)."""
+    kind = type(value)
+    if kind in _JSON_TYPES:
+        return True
+    if kind is list:
+        return all(_plain_json(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    return False
+
+
+def remember(raw: Raw, row_id: int, step: Step, done_on: date, evidence: dict[str, Any], evidence_text: str,
+             rule_set: RuleSetId) -> None:
+    """The row a step has just inserted, parsed from what was written rather than read back and parsed again.
+
+    The entry is keyed exactly as ``case_records`` will read the row (SQLite hands back the texts written), and
+    holds what ``_parse`` would make of it: ``evidence_text`` is ``json.dumps(evidence)`` and ``evidence`` is
+    plain JSON, so ``json.loads(evidence_text) == evidence`` type for type. Anything else is simply parsed on load.
+    """
+    if not raw.sqlite or not _plain_json(evidence):
+        return
+    if len(_PARSED) >= CACHE_ROWS:
+        _PARSED.clear()
+    record = StepRecord(step, done_on, from_json(SPECS[step], evidence), rule_set)
+    _PARSED[(row_id, step.value, done_on.isoformat(), evidence_text, rule_set.value)] = record
 
 
 def case_records(raw: Raw, case_id: int) -> tuple[StepRecord, ...]:

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from states.steps import Step
 from workflow import audit, keys, services
 from workflow.clock import FixedClock
 from workflow.db import alembic_config, make_engine, upgrade
@@ -172,3 +175,40 @@ def test_migration_seals_the_unkeyed_chain_with_a_keyed_event(database_url: str)
     report = services.verify_audit(engine)
     assert report.first_bad_seq == 4 and "不衔接" in report.sentence()
     engine.dispose()
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # any text: quotes, backslashes, NUL
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | _TEXT,
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(actor=_TEXT, kind=_TEXT | st.sampled_from(Step), rule_set=st.none() | _TEXT,
+       case_id=st.none() | st.integers(), effective_on=st.none() | st.dates(),
+       payload=st.dictionaries(_TEXT, _JSON, max_size=4))
+def test_the_appended_link_is_the_mac_of_the_one_canonical_form(actor: str, kind: str, rule_set: str | None,
+                                                                case_id: int | None, effective_on: date | None,
+                                                                payload: dict[str, object]) -> None:
+    """``append`` encodes the payload once and writes the envelope around it field by field: byte for byte what
+    ``verify`` rebuilds with the JSON encoder, whatever the fields hold (quotes, NULs, an enum member, nulls)."""
+    event = {"seq": 7, "kind": kind, "case_id": case_id, "actor": actor + '"payload":0,"prev_hash":',
+             "actor_role": "书记", "effective_on": effective_on,
+             "recorded_at": datetime(2025, 4, 3, 1, 2, 3, 4, tzinfo=UTC), "rule_set": rule_set,
+             "prev_hash": "ab" * 32, "key_id": "k0123"}
+    payload_text = audit.encode_payload(payload)
+    assert audit._canonical_with(event, payload_text) == audit._canonical({**event, "payload": payload}, keyed=True)
+
+
+def test_a_sqlite_event_stores_the_payload_as_it_was_maced(tmp_path: Path) -> None:
+    """On SQLite the payload column holds the canonical text the link was computed over (one encoding, no second)."""
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        audit.append(conn, kind="note", actor="王芳", actor_role="书记", recorded_at=datetime(2025, 1, 2, tzinfo=UTC),
+                     payload={"说明": "「引号\"」", "n": [1, None]})
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT payload FROM audit_events WHERE kind = 'note'").scalar_one()
+        assert audit.verify(conn).intact
+    engine.dispose()
+    assert stored == '{"n":[1,null],"version":1,"说明":"「引号\\"」"}'

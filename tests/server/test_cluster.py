@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from notices.outbox import NOTICES
 from tests import pgserver
@@ -159,27 +159,53 @@ class Traffic:
             cases.append(case_id)
         return cases
 
-    def race(self) -> tuple[list[httpx.Response], list[tuple[float, float]]]:
-        """Six clients, two per server, record the same step on one applicant at the same moment."""
+    def race(self, engine: Engine) -> tuple[list[httpx.Response], list[tuple[float, float]]]:
+        """Six clients, two per server, record the same step on one applicant at the same moment.
+
+        The test holds the case's row locked until all six are waiting for it inside the servers (seen in
+        ``pg_stat_activity``): however fast a step is, none can finish before the last has begun.
+        """
         first = self.clients()[0]
         case_id = self.new_case(first)
         version = int(self.step(first, case_id, 0).json()["version"])
         logins = self.log_in_together(2)
         contenders = [logins[i // 3][i % 3] for i in range(6)]
         barrier, intervals = threading.Barrier(len(contenders)), [(0.0, 0.0)] * len(contenders)
-
-        def contend(i: int) -> httpx.Response:
-            barrier.wait()
-            started = time.perf_counter()
-            # six different acts (talkers): identical ones would be one act submitted twice, answered 已记录
-            # without a conflict (workflow/repeats.py, tests/audit/test_repeats.py)
-            answer = self.step(contenders[i], case_id, 1, expected_version=version, evidence={"talker": f"谈话人{i + 1}"})
-            intervals[i] = (started, time.perf_counter())
-            return answer
-
-        with ThreadPoolExecutor(len(contenders)) as pool:
-            answers = list(pool.map(contend, range(len(contenders))))
+        with engine.connect() as holder, ThreadPoolExecutor(len(contenders)) as pool:
+            held = holder.begin()
+            try:
+                holder.execute(text("SELECT id FROM cases WHERE id = :case_id FOR UPDATE"), {"case_id": case_id})
+                pending = [pool.submit(self._contend, barrier, intervals, contenders, i, case_id, version)
+                           for i in range(len(contenders))]
+                _wait_for_lock_waiters(holder, len(contenders))
+            finally:
+                held.rollback()  # the requests go on, one wins; never left waiting on this test
+            answers = [future.result() for future in pending]
         return answers, intervals
+
+    def _contend(self, barrier: threading.Barrier, intervals: list[tuple[float, float]],
+                 contenders: list[tuple[httpx.Client, str]], i: int, case_id: int, version: int) -> httpx.Response:
+        barrier.wait()
+        started = time.perf_counter()
+        # six different acts (talkers): identical ones would be one act submitted twice, answered 已记录
+        # without a conflict (workflow/repeats.py, tests/audit/test_repeats.py)
+        answer = self.step(contenders[i], case_id, 1, expected_version=version, evidence={"talker": f"谈话人{i + 1}"})
+        intervals[i] = (started, time.perf_counter())
+        return answer
+
+
+def _wait_for_lock_waiters(conn: Connection, count: int, timeout: float = 60.0) -> None:
+    """Until ``count`` other sessions wait for a lock (the requests, blocked on the case row this session holds)."""
+    deadline = time.monotonic() + timeout
+    waiting = 0
+    while time.monotonic() < deadline:
+        conn.execute(text("SELECT pg_stat_clear_snapshot()"))  # else the view stays as first read in this transaction
+        waiting = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    " AND pid <> pg_backend_pid() AND datname = current_database()")).scalar_one()
+        if waiting >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count}个请求没有同时等待同一案卷（{timeout:.0f}秒内只等到{waiting}个）")
 
 
 def test_three_servers_one_leader_killed_mid_sweep(pg_url: str, tmp_path: Path,
@@ -204,7 +230,7 @@ def test_three_servers_one_leader_killed_mid_sweep(pg_url: str, tmp_path: Path,
         logins = traffic.log_in_together(THREADS)  # concurrent logins: their audit events race for the head
         with ThreadPoolExecutor(THREADS) as pool:
             cases = [c for batch in pool.map(traffic.one_thread, range(THREADS), logins) for c in batch]
-        answers, intervals = traffic.race()
+        answers, intervals = traffic.race(engine)
 
         # Every due notice is sent (or cancelled because its reason went), none is left pending or claimed.
         deadline = time.monotonic() + 120

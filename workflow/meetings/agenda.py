@@ -30,7 +30,7 @@ from states.meeting_verdicts import (
 from states.procedure import SPECS, Field
 from states.steps import Status
 from states.votes import Opinion, Tally, tally_problems
-from workflow import after_write, roster, services
+from workflow import after_write, inputs, roster, services
 from workflow.clock import Clock
 from workflow.evidence import BadEvidence, assignment_pairs, parse_value, to_json
 from workflow.meetings.base import (
@@ -220,10 +220,7 @@ def record_discussion(engine: Engine, clock: Clock, actor: Actor, item_id: int, 
     """The item's own discussion record (逐个讨论): required before its ballot."""
     if not text.strip():
         raise BadEvidence("请写明讨论情况。")
-    try:
-        text = limits.clean(text, limits.DISCUSSION)
-    except limits.InvalidInput as invalid:
-        raise BadEvidence(str(invalid)) from None
+    text = inputs.checked(text, limits.DISCUSSION)
     with logged(engine, clock, actor, "record_discussion", agenda_item_id=item_id), engine.begin() as conn:
         item, meeting = pending_item(conn, item_id)
         require_held(meeting, clock, "记录讨论情况")
