@@ -28,7 +28,6 @@ from notices.deadlines import DueNotice, due_notices, meeting_notice
 from notices.recipients import Recipient, Roster, RosterMemo, liaison_names, roster_memo
 from notices.stored import encode
 from states.facts import ApplicantFacts
-from states.steps import Status
 from workflow.clock import BEIJING
 from workflow.errors import UnknownApplicant
 from workflow.fastsql import Raw, Sql
@@ -42,7 +41,6 @@ MEETINGS, ITEMS, APPLICANTS = Meeting.__table__, AgendaItem.__table__, Applicant
 EVENTS = AuditEvent.__table__
 log = logging.getLogger(__name__)
 DEFAULT_SETTINGS = Settings()
-TERMINAL = frozenset(status for status in Status if status.is_terminal)  # a set, not a property building one
 Key = tuple[str, date, str, str, int]  # (kind, due_on, recipient, channel, reminder_offset): the unique key less the case
 
 # The two reads of every planning run on the driver (workflow/fastsql.py): a Core statement costs more here.
@@ -153,7 +151,7 @@ def plan_facts(conn: Connection, case_id: int, facts: ApplicantFacts, organisati
     """
     if dues is None:
         dues = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
-    if facts.status not in TERMINAL:
+    if not facts.status.is_terminal:
         dues += meeting_notices(conn, case_id, today, config)
     if not dues:  # nobody to look up: the roster (and its version) is not read
         return CasePlan(case_id, organisation_id, {}, memo)

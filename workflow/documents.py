@@ -16,10 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from docx import Document as WordDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine, insert, select
 from sqlmodel import SQLModel
@@ -161,6 +157,11 @@ def _day_before(day: date | None) -> str:
 
 def docx_bytes(text: str, author: str, created: datetime) -> bytes:
     """A Word file from the text version: ``# `` a title, ``## `` a heading, ``> `` a right-aligned line."""
+    from docx import Document as WordDocument  # here, not at import: every ``fazhan`` command would load it
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     document = WordDocument()
     normal = document.styles["Normal"]
     normal.font.name = "宋体"

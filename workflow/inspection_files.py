@@ -1,12 +1,11 @@
-"""The 巡察 report as files: an Excel workbook (openpyxl) and a Word document (python-docx)."""
+"""The 巡察 report as files: an Excel workbook (openpyxl) and a Word document (python-docx).
+
+openpyxl and python-docx are imported when a file is made: every ``fazhan`` command would otherwise load them.
+"""
 
 from __future__ import annotations
 
 from io import BytesIO
-
-from docx import Document
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from workflow.inspection import CATEGORIES, InspectionReport
 
@@ -20,6 +19,9 @@ def _rows(report: InspectionReport) -> list[tuple[str, str, str, str, str, str, 
 
 def to_xlsx(report: InspectionReport) -> bytes:
     """Two sheets: 汇总 (counts per category) and 问题清单 (one finding a row)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     summary = book.active
     summary.title = "汇总"
@@ -46,6 +48,8 @@ def to_xlsx(report: InspectionReport) -> bytes:
 
 def to_docx(report: InspectionReport) -> bytes:
     """A heading, the counts per category, then the findings grouped by category."""
+    from docx import Document
+
     document = Document()
     document.add_heading(f"发展党员工作巡察报告：{report.organisation}", level=1)
     document.add_paragraph(f"期间：{report.period()}。共发现问题{len(report.findings)}项。")

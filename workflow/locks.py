@@ -13,10 +13,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import psycopg
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 # Advisory lock keys: one 64-bit number per purpose, the same in every process of every version.
 MIGRATION_LOCK = 0x66617A68616E0001  # "fazhan" + 1
@@ -40,12 +42,15 @@ class AdvisoryLock:
     """A session-level ``pg_advisory_lock`` on a connection of its own (never one from a pool)."""
 
     def __init__(self, url: str, key: int, application_name: str = "fazhan") -> None:
+        import psycopg  # here, not at import: a SQLite deployment's commands need not load it
+
+        self._psycopg = psycopg
         self._url, self._key, self._name = driver_url(url), key, application_name
         self._conn: psycopg.Connection | None = None
 
     def acquire(self, *, wait: bool) -> bool:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self._url, autocommit=True, application_name=self._name,
+            self._conn = self._psycopg.connect(self._url, autocommit=True, application_name=self._name,
                                          connect_timeout=10)
         if wait:
             self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
@@ -61,7 +66,7 @@ class AdvisoryLock:
             row = self._conn.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
                 "AND objid = (%s::bigint & 4294967295)::oid", (self._key,)).fetchone()
-        except psycopg.Error:
+        except self._psycopg.Error:
             return False
         return bool(row and row[0])
 
@@ -71,7 +76,7 @@ class AdvisoryLock:
         try:
             if not self._conn.closed:
                 self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
-        except psycopg.Error:
+        except self._psycopg.Error:
             pass  # the connection is gone, and with it the lock
         finally:
             self._conn.close()

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import Connection, select
 
 from states.facts import Person
@@ -110,6 +108,9 @@ def ledger_cases(conn: Connection, organisation: str, *, personal_data: bool = F
 
 def ledger_xlsx(cases: list[LedgerCase], title: str, *, personal_data: bool = False) -> bytes:
     """One sheet: a title row, the canonical headers, one row per case; dates as Excel dates (yyyy.m.d)."""
+    from openpyxl import Workbook  # here, not at import: every ``fazhan`` command would load it
+    from openpyxl.styles import Font
+
     columns = [c for c in COLUMNS if personal_data or c.key not in PERSONAL_COLUMNS]
     book = Workbook()
     sheet = book.active

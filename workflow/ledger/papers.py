@@ -9,12 +9,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from docx import Document as WordDocument
-from docx.oxml.ns import qn
-from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import Connection, select
 
 from states.periods import add_years, cn_date
@@ -24,6 +20,9 @@ from workflow import safe_text
 from workflow.documents import docx_bytes, render
 from workflow.ledger.export import LedgerCase, ledger_cases
 from workflow.tables import StepRecord, Violation, table
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
 
 STEPS, VIOLATIONS = table(StepRecord), table(Violation)
 PUBLICITY = {
@@ -37,7 +36,11 @@ def _cn(value: object) -> str:
 
 
 def _word(title: str) -> WordDocument:
-    document = WordDocument()
+    from docx import Document  # here, not at import: every ``fazhan`` command would load python-docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = "宋体", Pt(10.5)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # Word otherwise picks a Latin font for Chinese
@@ -137,6 +140,9 @@ def publicity_docx(marked: str, author: str, created: datetime) -> bytes:
 
 
 def _xlsx(title: str, header: list[str], rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook  # here, not at import, like python-docx
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

@@ -6,9 +6,6 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from workflow.ledger.assess import Assessment, RowOutcome, Verdict
 from workflow.ledger.columns import COLUMNS
 
@@ -38,6 +35,9 @@ def _cell(value: Any) -> Any:
 
 def report_xlsx(assessment: Assessment, title: str) -> bytes:
     """One sheet of rows (green accepted, yellow findings, grey unchanged, red rejected) and one of totals."""
+    from openpyxl import Workbook  # here, not at import: every ``fazhan`` command would load it
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     book = Workbook()
     sheet = book.active
     sheet.title = "逐行检查结果"

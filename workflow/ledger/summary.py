@@ -10,9 +10,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 from sqlalchemy import Connection, select
 
 from states.procedure import SPECS
@@ -85,6 +82,10 @@ def yearly_summary(conn: Connection, organisation: str, year: int) -> YearSummar
 
 def summary_xlsx(summary: YearSummary) -> bytes:
     """Three sheets: per organisation, the total by quarter with a bar chart, and the year-end stages with a chart."""
+    from openpyxl import Workbook  # here, not at import: every ``fazhan`` command would load it
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "分组织统计"
