@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
-from operator import is_
 from typing import Any
 
 from states.authority import Holder, authority_verdicts
@@ -322,10 +320,7 @@ def plan(
     """
     rule_set = policy.rule_set_on(on)
     found = []
-    specs = _from_status(facts.status)
-    if only_rules is not None and keep_unchecked is not None:
-        specs = _reduced(specs, facts.status, rule_set, only_rules, keep_unchecked, policy)
-    for spec in specs:
+    for spec in _from_status(facts.status):
         step = spec.step
         if not spec.repeatable and facts.done(step):
             continue
@@ -346,37 +341,16 @@ def plan(
 # status → the specs it is a source of, in the table's order: a plan looks at these, not at all ~30 specs.
 _FROM_STATUS: dict[Status, tuple[StepSpec, ...]] = {}
 _FROM_TABLE: list[tuple[StepSpec, ...]] = [()]  # the table they were taken from
-# (status, rule set, rules, steps kept) → the specs kept, the steps left out, and their specs in SPECS then.
-_REDUCED: dict[tuple[Status, RuleSetId, frozenset[str], frozenset[Step]],
-               tuple[tuple[StepSpec, ...], tuple[Step, ...], tuple[StepSpec | None, ...]]] = {}
 
 
 def _from_status(status: Status) -> tuple[StepSpec, ...]:
     if _FROM_TABLE[0] is not PROCEDURE:  # a procedure table replaced at run time is seen at once
         _FROM_STATUS.clear()
-        _REDUCED.clear()
         _FROM_TABLE[0] = PROCEDURE
     found = _FROM_STATUS.get(status)
     if found is None:
         found = _FROM_STATUS[status] = tuple(spec for spec in PROCEDURE if status in spec.sources)
     return found
-
-
-def _reduced(specs: tuple[StepSpec, ...], status: Status, rule_set: RuleSetId, rule_ids: frozenset[str],
-             keep: frozenset[Step], policy: Policy) -> tuple[StepSpec, ...]:
-    """``specs`` less the steps outside ``keep`` none of whose rules under ``rule_set`` is in ``rule_ids`` (their
-    reduced check holds no verdict); all of them while a step left out has local rules or a replaced spec."""
-    key = (status, rule_set, rule_ids, keep)
-    found = _REDUCED.get(key)
-    if found is None:
-        left_out = tuple(spec.step for spec in specs if spec.step not in keep
-                         and not any(rule.id in rule_ids for rule in _prepared(spec.step, rule_set).rules))
-        found = _REDUCED[key] = (tuple(spec for spec in specs if spec.step not in left_out), left_out,
-                                 tuple(map(SPECS.get, left_out)))
-    kept, left_out, read_from = found
-    if any(map(local_rules, left_out, repeat(policy))) or not all(map(is_, map(SPECS.get, left_out), read_from)):
-        return specs
-    return kept
 
 
 def _required_now(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select
 
 from workflow import keys
 from workflow.errors import FazhanError
-from workflow.fastsql import Raw, Sql, columns
+from workflow.fastsql import Raw, Sql, columns, sqlite_moment
 from workflow.tables import AuditEvent, AuditHead, table
 
 PAYLOAD_VERSION = 1
@@ -44,18 +44,11 @@ INSERT_EVENT = Sql("INSERT INTO audit_events ({}) VALUES ({})".format(*columns(E
 MOVE_HEAD = Sql("UPDATE audit_head SET seq = :seq, hash = :hash, key_id = :key_id WHERE id = 1")
 
 
-_LAST_UTC_TEXT: list[tuple[datetime, str]] = [(datetime.min, "")]  # a step's moment is written, then MACed
-
-
 def _utc_text(moment: datetime) -> str:
     """Stored moments are UTC; SQLite returns them without a zone, PostgreSQL with one."""
-    last = _LAST_UTC_TEXT[0]
-    if last[0] == moment:  # the same instant (an aware and a naive moment are never equal)
-        return last[1]
-    text = (moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment).isoformat(
-        timespec="microseconds")
-    _LAST_UTC_TEXT[0] = (moment, text)
-    return text
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="microseconds")
+    return sqlite_moment(moment).replace(" ", "T", 1)  # the same UTC text, remembered for the step's two rows
 
 
 def _date_text(day: date | str | None) -> str | None:

@@ -37,7 +37,7 @@ class Sql:
 _LAST_MOMENT: list[tuple[datetime, str]] = [(datetime.min, "")]  # a step stores its moment twice
 
 
-def _sqlite_moment(value: datetime) -> str:
+def sqlite_moment(value: datetime) -> str:
     """SQLAlchemy's SQLite DATETIME text ("2025-10-01 01:00:00.000000"), in UTC as ``UtcDateTime`` stores it."""
     last = _LAST_MOMENT[0]
     if last[0] == value:  # the same instant (zones may differ): the same UTC text
@@ -54,7 +54,7 @@ def _postgresql_json(value: Any) -> Any:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # passed to either driver as they are
-_SQLITE: dict[type, Callable[[Any], Any]] = {datetime: _sqlite_moment, date: date.isoformat, dict: json.dumps,
+_SQLITE: dict[type, Callable[[Any], Any]] = {datetime: sqlite_moment, date: date.isoformat, dict: json.dumps,
                                              list: json.dumps}
 _POSTGRESQL: dict[type, Callable[[Any], Any]] = {dict: _postgresql_json, list: _postgresql_json}
 
