@@ -107,6 +107,7 @@ _ENVELOPE = (("actor", '{"actor":'), ("actor_role", ',"actor_role":'), ("case_id
              ("effective_on", ',"effective_on":'), ("key_id", ',"key_id":'), ("kind", ',"kind":'),
              ("payload", ',"payload":'), ("prev_hash", ',"prev_hash":'), ("recorded_at", ',"recorded_at":'),
              ("rule_set", ',"rule_set":'), ("seq", ',"seq":'))
+_ENVELOPE_TEXT = "".join(before.replace("%", "%%") + "%s" for _, before in _ENVELOPE) + "}"
 
 
 def _scalar(value: Any) -> str | None:
@@ -122,20 +123,19 @@ def _scalar(value: Any) -> str | None:
 def _canonical_with(event: Mapping[str, Any], payload_text: str) -> bytes:
     """``_canonical(event, keyed=True)`` with the payload's canonical text given rather than encoded again.
 
-    The envelope's fields are plain strings, integers and nulls: written field by field in sorted-key order with
-    the encoder's own string function, the payload's text set in its place. Anything else (a str subclass…) is
-    left to ``_canonical`` itself.
+    The envelope's fields are plain strings, integers and nulls: written in sorted-key order with the encoder's
+    own string function, the payload's text set in its place. Anything else (a str subclass…) is left to
+    ``_canonical`` itself.
     """
-    values = {**event, "effective_on": _date_text(event["effective_on"]),
-              "recorded_at": _moment_text(event["recorded_at"])}
-    parts: list[str] = []
-    for name, before in _ENVELOPE:
-        text = payload_text if name == "payload" else _scalar(values[name])
-        if text is None:
-            return _canonical({**values, "payload": json.loads(payload_text)}, keyed=True)
-        parts += (before, text)
-    parts.append("}")
-    return "".join(parts).encode()
+    texts = (_scalar(event["actor"]), _scalar(event["actor_role"]), _scalar(event["case_id"]),
+             _scalar(_date_text(event["effective_on"])), _scalar(event["key_id"]), _scalar(event["kind"]),
+             payload_text, _scalar(event["prev_hash"]), _scalar(_moment_text(event["recorded_at"])),
+             _scalar(event["rule_set"]), _scalar(event["seq"]))
+    if None in texts:
+        values = {**event, "effective_on": _date_text(event["effective_on"]),
+                  "recorded_at": _moment_text(event["recorded_at"]), "payload": json.loads(payload_text)}
+        return _canonical(values, keyed=True)
+    return (_ENVELOPE_TEXT % texts).encode()
 
 
 def _missing_key(store: keys.KeyStore, key_id: str) -> FazhanError:

@@ -60,7 +60,9 @@ def _sqlite_write_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # the driver: no statement overhead
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:  # fastsql.write_transaction begins on the driver itself
+            driver.execute("BEGIN IMMEDIATE")  # the driver: no statement overhead
 
 
 def _owner_only(url: str, tighten: bool = False) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.pool import QueuePool
 
 
@@ -59,6 +60,14 @@ _SQLITE: dict[type, Callable[[Any], Any]] = {datetime: sqlite_moment, date: date
 _POSTGRESQL: dict[type, Callable[[Any], Any]] = {dict: _postgresql_json, list: _postgresql_json}
 
 
+# SQLite is handed the values of ``Raw.execute`` as they are: the driver converts the non-plain ones through
+# these adapters, in C, with no per-statement dictionary built in Python (a step runs eleven statements). They
+# are the converters above, so a value is stored exactly as ``bind`` would store it. Registered for the process:
+# SQLAlchemy's own types convert dates before the driver sees them, so only driver-level statements use them.
+for _kind, _adapt in _SQLITE.items():
+    sqlite3.register_adapter(_kind, _adapt)
+
+
 def _convert(converters: dict[type, Callable[[Any], Any]], value: Any) -> Any:
     kind = type(value)
     convert = converters.get(kind)
@@ -73,15 +82,36 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
+_LAST_RAW: list[Raw | None] = [None]  # the ``Raw`` made last (see its docstring)
+
+
 class Raw:
-    """The driver connection under ``conn``: same connection, same transaction."""
+    """The driver connection under ``conn``: same connection, same transaction.
 
-    __slots__ = ("sqlite", "driver", "_converters")
+    A step asks for it about ten times on one connection: the last one made is handed out again while ``conn``
+    still holds the same pooled connection (an invalidated or checked-in one is never handed on to a new
+    connection object, so the same object means the same driver connection).
+    """
 
-    def __init__(self, conn: Connection) -> None:
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.driver: Any = conn.connection.driver_connection
-        self._converters = _SQLITE if self.sqlite else _POSTGRESQL
+    __slots__ = ("sqlite", "driver", "_converters", "_pooled")
+
+    sqlite: bool
+    driver: Any
+    _converters: dict[type, Callable[[Any], Any]]
+    _pooled: Any
+
+    def __new__(cls, conn: Connection) -> Raw:
+        pooled = conn.connection
+        last = _LAST_RAW[0]
+        if last is not None and last._pooled is pooled:
+            return last
+        made = object.__new__(cls)
+        made._pooled = pooled
+        made.sqlite = conn.dialect.name == "sqlite"
+        made.driver = pooled.driver_connection
+        made._converters = _SQLITE if made.sqlite else _POSTGRESQL
+        _LAST_RAW[0] = made
+        return made
 
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         converters = self._converters
@@ -94,7 +124,19 @@ class Raw:
 
     def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> Any:
         cursor = self.driver.cursor()
-        cursor.execute(sql.sqlite if self.sqlite else sql.postgresql, self.bind(params) if params else {})
+        if self.sqlite:  # the adapters registered above convert dates, moments and JSON values in the driver
+            cursor.execute(sql.sqlite, params or {})
+        else:
+            cursor.execute(sql.postgresql, self.bind(params) if params else {})
+        return cursor
+
+    def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """One statement for many rows; the cursor's ``rowcount`` is the sum over them on both drivers."""
+        cursor = self.driver.cursor()
+        if self.sqlite:
+            cursor.executemany(sql.sqlite, rows)
+        else:
+            cursor.executemany(sql.postgresql, [self.bind(row) for row in rows])
         return cursor
 
     def insert_returning_id(self, sql: Sql, params: Mapping[str, Any]) -> int:
@@ -166,9 +208,15 @@ def _on_dispose(engine: Engine) -> None:
 
 
 class write_transaction:  # noqa: N801  used like engine.begin(): ``with write_transaction(engine) as conn``
-    """A transaction on a connection another transaction has just finished with, or a new one from the pool."""
+    """A transaction on a connection another transaction has just finished with, or a new one from the pool.
 
-    __slots__ = ("engine", "conn", "transaction", "idle")
+    On SQLite the transaction is begun and ended on the driver (``BEGIN IMMEDIATE`` … ``COMMIT``), as
+    ``workflow.db``'s begin listener would begin it, without SQLAlchemy's transaction object around it (≈ 4% of a
+    step, ``bench/advance.py``). A Core statement inside still works: SQLAlchemy then begins its own transaction
+    object, the listener sees the driver's transaction already open, and that object is committed here instead.
+    """
+
+    __slots__ = ("engine", "conn", "transaction", "driver", "idle")
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -186,23 +234,33 @@ class write_transaction:  # noqa: N801  used like engine.begin(): ``with write_t
                 conn = candidate
                 break
             candidate.close()
-        self.conn = conn or self.engine.connect()
+        self.conn = conn = conn or self.engine.connect()
         try:
-            self.transaction: RootTransaction = self.conn.begin()
+            if conn.dialect.name == "sqlite":
+                self.transaction = None
+                self.driver = conn.connection.driver_connection
+                self.driver.execute("BEGIN IMMEDIATE")
+            else:
+                self.transaction = conn.begin()
         except BaseException:
-            self.conn.close()
+            conn.close()
             raise
-        return self.conn
+        return conn
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         conn = self.conn
         try:
-            if self.transaction.is_active:
+            ending: Any = self.transaction
+            if ending is None:  # SQLite: the driver's transaction, or SQLAlchemy's begun on it by a Core statement
+                ending = conn if conn.in_transaction() else None if conn.invalidated else self.driver
+            elif not ending.is_active:
+                ending = None
+            if ending is not None:
                 if kind is None:
-                    self.transaction.commit()
+                    ending.commit()
                 else:
-                    self.transaction.rollback()
+                    ending.rollback()
         except BaseException:
             conn.close()
             raise

@@ -389,15 +389,16 @@ def _save_step(conn: Connection, case_id: int, request: StepRequest, stored: dic
     })
     if text is not None:  # the next load of this case need not parse the row it has just written
         steprows.remember(raw, step_id, request.step, request.on, stored, text, verdict.rule_set)
-    if verdict.overridden and request.override:
+    if request.override and verdict.overridden:  # most steps have no override: the verdicts are not scanned
         conn.execute(insert(OVERRIDES), [
             {"step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
              "reason": request.override.reason, "authoriser": request.override.authoriser}
             for v in verdict.overridden])
-    if verdict.violations:
+    violations = verdict.violations
+    if violations:
         conn.execute(insert(VIOLATIONS), [
             {"case_id": case_id, "step_record_id": step_id, "rule": v.rule, "article": v.citation.text,
-             "message": v.message, "due_by": v.due_by, "grave": v.grave} for v in verdict.violations])
+             "message": v.message, "due_by": v.due_by, "grave": v.grave} for v in violations])
     return int(step_id)
 
 
@@ -407,7 +408,7 @@ def _step_payload(request: StepRequest, stored: dict[str, Any], verdict: Check, 
         "step": request.step.value, "done_on": request.on.isoformat(), "step_record_id": step_id,
         "evidence": stored, "documents": list(request.documents),
         "override": {"reason": request.override.reason, "authoriser": request.override.authoriser}
-        if verdict.overridden and request.override else None,
+        if request.override and verdict.overridden else None,
         "violations": [v.rule for v in verdict.violations], "backfilled": backfilled,
         "backfill_reason": request.backfill_reason if backfilled else None,
     }

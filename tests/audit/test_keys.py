@@ -212,3 +212,20 @@ def test_a_sqlite_event_stores_the_payload_as_it_was_maced(tmp_path: Path) -> No
         assert audit.verify(conn).intact
     engine.dispose()
     assert stored == '{"n":[1,null],"version":1,"说明":"「引号\\"」"}'
+
+
+def test_the_key_variables_are_read_afresh_at_every_append(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    """The store an append uses follows ``os.environ`` as it is now: set, changed, emptied and removed."""
+    monkeypatch.delenv(keys.KEY_DIR_ENV, raising=False)
+    monkeypatch.setenv(keys.KEY_ENV, "33" * 32)
+    monkeypatch.setenv(keys.KEY_FILE_ENV, str(tmp_path / "unused.key"))
+    assert keys._environment() == ("33" * 32, None, None)  # the first rule wins
+    _org(engine)
+    monkeypatch.setenv(keys.KEY_ENV, "")  # empty counts as unset: the key file's rule applies
+    assert keys._environment() == ("", str(tmp_path / "unused.key"), None)
+    monkeypatch.delenv(keys.KEY_ENV)
+    monkeypatch.setenv(keys.KEY_DIR_ENV, "目录")
+    assert keys._environment() == (None, str(tmp_path / "unused.key"), "目录")
+    assert isinstance(keys.store_for(engine), keys.FileKeyStore)
+    assert keys.store_for(engine).describe().endswith("unused.key")
