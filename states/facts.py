@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
+from states.frozen import assemble
 from states.rulesets import RuleSetId
 from states.steps import Status, Step
 
@@ -54,6 +54,24 @@ class StepRecord:
     rule_set: RuleSetId = RuleSetId.R2014
 
 
+class _StepIndex:
+    """``facts.by_step``: the records of each step, in order; the rules ask for them dozens of times per check.
+
+    Built on first use and kept in the instance's ``__dict__`` (which then shadows this descriptor), as
+    ``functools.cached_property`` would, without its lock: on Python 3.11 taking the lock cost more than the index.
+    """
+
+    def __get__(self, facts: ApplicantFacts | None, owner: type | None = None) -> dict[Step, tuple[StepRecord, ...]]:
+        if facts is None:
+            raise AttributeError("by_step belongs to an ApplicantFacts, not to the class")
+        index: dict[Step, tuple[StepRecord, ...]] = {}
+        for record in facts.records:
+            step = record.step
+            index[step] = (*index[step], record) if step in index else (record,)
+        facts.__dict__["by_step"] = index
+        return index
+
+
 @dataclass(frozen=True)
 class ApplicantFacts:
     """Everything the rules may know about one applicant."""
@@ -63,36 +81,31 @@ class ApplicantFacts:
     branch_has_committee: bool = True
     records: tuple[StepRecord, ...] = ()
 
-    @cached_property
-    def _by_step(self) -> dict[Step, tuple[StepRecord, ...]]:
-        """The records of each step, in order: the rules ask for them dozens of times per check."""
-        index: dict[Step, list[StepRecord]] = {}
-        for record in self.records:
-            index.setdefault(record.step, []).append(record)
-        return {step: tuple(found) for step, found in index.items()}
+    by_step = _StepIndex()  # not a field: built from ``records`` on first use
 
     def all(self, step: Step) -> tuple[StepRecord, ...]:
-        return self._by_step.get(step, ())
+        return self.by_step.get(step, ())
 
     def last(self, step: Step) -> StepRecord | None:
-        found = self.all(step)
+        found = self.by_step.get(step)
         return found[-1] if found else None
 
     def done(self, step: Step) -> bool:
-        return step in self._by_step
+        return step in self.by_step
 
     def date_of(self, step: Step) -> date | None:
         record = self.last(step)
         return record.on if record else None
 
     def with_record(self, record: StepRecord, status: Status) -> ApplicantFacts:
-        # built field by field (``dataclasses.replace`` inspects the fields on every call; a step calls this once)
-        later = ApplicantFacts(status, self.birth_date, self.branch_has_committee, (*self.records, record))
-        if "_by_step" in self.__dict__:  # extend the index, not rebuild it: a 台账 replays a history record by record
-            index = dict(self.__dict__["_by_step"])
+        # made in one assignment (states/frozen.py; ``dataclasses.replace`` inspects the fields on every call)
+        made = {"status": status, "birth_date": self.birth_date, "branch_has_committee": self.branch_has_committee,
+                "records": (*self.records, record)}
+        if "by_step" in self.__dict__:  # extend the index, not rebuild it: a 台账 replays a history record by record
+            index = dict(self.__dict__["by_step"])
             index[record.step] = (*index.get(record.step, ()), record)
-            later.__dict__["_by_step"] = index
-        return later
+            made["by_step"] = index
+        return assemble(ApplicantFacts, made)
 
 
 if [f.name for f in fields(ApplicantFacts)] != ["status", "birth_date", "branch_has_committee", "records"]:

@@ -54,7 +54,7 @@ TRANSFERS_IN = frozenset({Step.TRANSFER_RECEIVED, Step.PROBATIONARY_TRANSFER_REC
 
 def pending_transfer(facts: ApplicantFacts) -> StepRecord | None:
     """The 转出 that the receiving branch has not yet reviewed: while it stands the case is 转接中."""
-    if not any(map(facts.done, TRANSFERS_OUT)):  # the usual case, from the facts' index: no scan of the records
+    if facts.by_step.keys().isdisjoint(TRANSFERS_OUT):  # the usual case, from the facts' index: no scan of records
         return None
     last_out = last_in = -1
     for index, record in enumerate(facts.records):

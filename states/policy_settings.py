@@ -177,8 +177,13 @@ LOCAL_RULES: dict[Step, tuple[Rule, ...]] = {
 }
 
 
+def local_rules_on(policy: Policy) -> bool:
+    """Whether this policy switches on the local rules (not under the default policy)."""
+    return bool(policy.activist_wait_months or policy.publicity_min_days)
+
+
 def local_rules(step: Step, policy: Policy) -> tuple[Rule, ...]:
     """The local rules this policy switches on for the step (none under the default policy)."""
-    if not (policy.activist_wait_months or policy.publicity_min_days):
+    if not local_rules_on(policy):
         return ()
     return LOCAL_RULES.get(step, ())

@@ -12,6 +12,7 @@ extensions) live in ``states/paths.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -50,11 +51,14 @@ def probation_ends_on(facts: ApplicantFacts, policy: Policy) -> date | None:
     return minimum_met_on(start, years=1, months=months, strict=policy.strict_minimums)
 
 
-def _duty_until(act: Act, due: date, late: str) -> Finding:
-    """A duty ("应当在…内"): met up to and including ``due`` (§3 item 3); the planner only wants the date."""
+def _duty_until(act: Act, due: date, late: Callable[[], str]) -> Finding:
+    """A duty ("应当在…内"): met up to and including ``due`` (§3 item 3); the planner only wants the date.
+
+    ``late`` makes the sentence of a missed duty: only then, not on every met duty of every plan.
+    """
     if act.on <= due or act.planning:
         return met(due_by=due)
-    return unmet(late, due_by=due)
+    return unmet(late(), due_by=due)
 
 
 def _people(act: Act, key: str) -> list[Person]:
@@ -102,7 +106,7 @@ def talk_within_one_month_of_receipt(facts: ApplicantFacts, act: Act) -> Finding
     if received is None:
         return met()
     due = last_day_within(received, months=1)
-    return _duty_until(act, due, f"谈话应在{cn_date(due)}前进行（收到申请书之日{cn_date(received)}起一个月内），已逾期。")
+    return _duty_until(act, due, lambda: f"谈话应在{cn_date(due)}前进行（收到申请书之日{cn_date(received)}起一个月内），已逾期。")
 
 
 # ---------------------------------------------------------------- 二、入党积极分子
@@ -151,7 +155,7 @@ def assessed_within_half_year(facts: ApplicantFacts, act: Act) -> Finding:
         return met()
     previous = [r.on for r in facts.all(Step.ACTIVIST_ASSESSED) if r.on <= act.on]
     due = add_months(max([since, *previous]), 6)
-    return _duty_until(act, due, f"上次考察（或确定为积极分子）后半年内应考察一次，应于{cn_date(due)}前完成，已逾期。")
+    return _duty_until(act, due, lambda: f"上次考察（或确定为积极分子）后半年内应考察一次，应于{cn_date(due)}前完成，已逾期。")
 
 
 def activist_transfer_materials_handed_over(facts: ApplicantFacts, act: Act) -> Finding:  # noqa: ARG001
@@ -342,7 +346,7 @@ def meeting_within_one_month_of_pre_review(facts: ApplicantFacts, act: Act) -> F
     if passed is None:
         return met()
     due = last_day_within(passed, months=1)
-    return _duty_until(act, due, f"预审合格（{cn_date(passed)}）后应于{cn_date(due)}前召开党员大会讨论，已逾期。")
+    return _duty_until(act, due, lambda: f"预审合格（{cn_date(passed)}）后应于{cn_date(due)}前召开党员大会讨论，已逾期。")
 
 
 def _tally(act: Act) -> Tally:
@@ -440,7 +444,7 @@ def _approved_within(facts: ApplicantFacts, act: Act, resolution: Step, months: 
     if anchor is None:
         return met()
     due = last_day_within(anchor, months=months)
-    return _duty_until(act, due, f"{what}应于{cn_date(due)}前审批（自{cn_date(anchor)}起{cn_period(months)}），已逾期。")
+    return _duty_until(act, due, lambda: f"{what}应于{cn_date(due)}前审批（自{cn_date(anchor)}起{cn_period(months)}），已逾期。")
 
 
 def admission_approved_within_three_months(facts: ApplicantFacts, act: Act) -> Finding:
@@ -466,7 +470,7 @@ def oath_within_one_month_of_approval(facts: ApplicantFacts, act: Act) -> Findin
     if approved is None:
         return met()
     due = last_day_within(approved, months=1)
-    return _duty_until(act, due, f"批准接收（{cn_date(approved)}）后应于{cn_date(due)}前组织入党宣誓，已逾期。")
+    return _duty_until(act, due, lambda: f"批准接收（{cn_date(approved)}）后应于{cn_date(due)}前组织入党宣誓，已逾期。")
 
 
 # ---------------------------------------------------------------- 五、预备党员的教育考察和转正

@@ -59,11 +59,16 @@ def rule_set_in_force(on: date) -> RuleSetId:
     >>> rule_set_in_force(date(2014, 6, 9))
     <RuleSetId.R1990: '1990'>
     """
-    current = RULE_SETS[0].id
-    for rule_set in RULE_SETS:
-        if on >= rule_set.effective_from:
-            current = rule_set.id
-    return current
+    for effective_from, rule_set in _LATEST_FIRST:
+        if on >= effective_from:
+            return rule_set
+    return RULE_SETS[0].id
+
+
+# (effective from, id), latest first: an act of today stops at the first or second. Asked by every check.
+_LATEST_FIRST = tuple((rs.effective_from, rs.id) for rs in reversed(RULE_SETS))
+if [rs.effective_from for rs in RULE_SETS] != sorted(rs.effective_from for rs in RULE_SETS):
+    raise ValueError("RULE_SETS must be listed in the order they took effect")
 
 
 class ActivistAnchor(StrEnum):

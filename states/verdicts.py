@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 
 from states.periods import cn_date
 from states.rulesets import RuleSetId
@@ -106,6 +107,9 @@ class Verdict:
         }
 
 
+_OUTCOME = attrgetter("outcome")
+
+
 @dataclass(frozen=True)
 class Check:
     """Every verdict for one step on one date: the single answer the machine, CLI and web all use."""
@@ -117,11 +121,11 @@ class Check:
 
     @property
     def allowed(self) -> bool:
-        return not any(v.blocks for v in self.verdicts)
+        return _BLOCKING.isdisjoint(map(_OUTCOME, self.verdicts))  # ``not any(v.blocks …)``, looped in C
 
     @property
     def blocking(self) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.verdicts if v.blocks)
+        return tuple(v for v in self.verdicts if v.outcome in _BLOCKING)
 
     @property
     def violations(self) -> tuple[Verdict, ...]:

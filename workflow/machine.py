@@ -4,7 +4,8 @@ Applicants are never added to the machine (``add_model`` is quadratic in the num
 is computed first by the pure ``states.engine.check``; the machine then only moves the status, with no
 callbacks and no side effects. So a step does not go through ``Event.trigger`` (~25 µs of event objects and
 condition calls per step, a tenth of a recorded step): ``MOVES`` is the machine's own transition table, read
-out of ``MACHINE`` once, and ``fire`` looks the move up there.
+out of ``MACHINE`` once, and ``fire`` looks the move up there. tests/workflow/test_machine_moves.py proves, for
+every transition, that ``MOVES``, the machine's own trigger and the procedure's row agree.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from transitions import EventData, Machine
 from states.authority import Holder
 from states.engine import check
 from states.facts import ApplicantFacts, Override, StepRecord
+from states.frozen import assemble
 from states.procedure import PROCEDURE, SPECS
 from states.rulesets import DEFAULT_POLICY, Policy
 from states.steps import Status, Step
@@ -98,7 +100,8 @@ def fire(
     if after is None:
         raise ProcedureDefinitionError(f"{step.value} allowed by check but not by the machine")
     case.state = after
-    record = StepRecord(step, on, evidence, verdict.rule_set)
+    # ``StepRecord(...)`` in one assignment (states/frozen.py)
+    record = assemble(StepRecord, {"step": step, "on": on, "evidence": evidence, "rule_set": verdict.rule_set})
     case.facts = case.facts.with_record(record, case.state)
     return verdict
 
