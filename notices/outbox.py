@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 
 from notices.config import NoticeConfig, load_config
 from notices.deadlines import DueNotice, due_notices, meeting_notice
-from notices.recipients import Recipient, Roster, RosterMemo, liaison_names, roster_memo
+from notices.recipients import Recipient, Roster, RosterMemo, liaisons_of, roster_memo
 from notices.stored import encode
 from states.facts import ApplicantFacts
 from workflow.clock import BEIJING
@@ -144,24 +144,30 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
 
 def plan_facts(conn: Connection, case_id: int, facts: ApplicantFacts, organisation_id: int, today: date,
                config: NoticeConfig, settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None, *,
-               dues: list[DueNotice] | None = None, roster_version: int | None = None) -> CasePlan:
+               dues: list[DueNotice] | None = None, roster_version: int | None = None,
+               raw: Raw | None = None) -> CasePlan:
     """``plan_case`` from facts the caller holds already (a step has just built them: no second load).
 
     ``roster_version``: the roster's version as the caller read it in this transaction (``roster_memo``).
+    ``raw``: the driver connection under ``conn``, when the caller has it (``notices.planning``).
     """
     if dues is None:
         dues = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
     if not facts.status.is_terminal:
-        dues += meeting_notices(conn, case_id, today, config)
+        dues += meeting_notices(conn, case_id, today, config, raw)
     if not dues:  # nobody to look up: the roster (and its version) is not read
         return CasePlan(case_id, organisation_id, {}, memo)
     roster = Roster(conn, today, memo if memo is not None else roster_memo(conn, today, roster_version))
-    liaisons = liaison_names(facts.records)
+    liaisons = liaisons_of(facts)
     named, targets = tuple(liaisons), roster.targets
     planned: dict[Key, Planned] = {}
+    chosen: dict[tuple[Any, ...], tuple[tuple[Recipient, str, str], ...]] = {}  # audience → targets, in this plan
     for notice in dues:
-        kind, due_on, offset = notice.key, notice.due_on, notice.reminder_offset
-        for recipient, address, channel in targets(notice.audience, organisation_id, named):
+        kind, due_on, offset, audience = notice.key, notice.due_on, notice.reminder_offset, notice.audience
+        found = chosen.get(audience)
+        if found is None:
+            found = chosen[audience] = targets(audience, organisation_id, named)
+        for recipient, address, channel in found:
             key = (kind, due_on, address, channel, offset)  # ``Planned.key``, from parts worked out once
             if key not in planned:
                 planned[key] = Planned(notice, recipient)
@@ -190,13 +196,14 @@ def _due_notices(facts: ApplicantFacts, today: date, config: NoticeConfig, setti
     return list(found[1])
 
 
-def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig) -> list[DueNotice]:
+def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig,
+                    raw: Raw | None = None) -> list[DueNotice]:
     """The 会议通知 of each coming 党员大会 with this case on its agenda.
 
     One notice per meeting, not per applicant: it hangs on the agenda's lowest case number and lists
     every item, so a member invited to discuss three applicants gets one notice.
     """
-    raw = Raw(conn)
+    raw = raw or Raw(conn)
     rows = raw.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today}).fetchall()
     if not rows:  # most cases are on no agenda
         return []
@@ -243,49 +250,78 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), BEIJING)
 
 
-def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
+def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime, raw: Raw | None = None) -> RefreshResult:
     """Write the plan: cancel, revive, move and re-describe the case's rows, insert the missing ones."""
-    result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), Raw(conn)
+    result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), raw or Raw(conn)
     if not plan.planned:  # nothing is called for: every waiting row is cancelled, none need be read
         result.cancelled = raw.execute(CANCEL_WAITING, {"case_id": plan.case_id}).rowcount
         return result
     return _apply(conn, raw, plan, today, now, result)
 
 
+class _Encoded:
+    """The encoded detail of a plan's notices (``notices.stored.encode``), each text made once per plan.
+
+    The reminders of one series share their detail mapping, step and audience (``notices.deadlines._series``), so
+    a series is encoded once; the plan keeps its notices alive while it is written, so no ``id`` is reused.
+    """
+
+    def __init__(self, liaisons: list[str]) -> None:
+        self.liaisons = liaisons
+        self.texts: dict[tuple[int, Any, Any], str] = {}
+
+    def __call__(self, notice: DueNotice) -> str:
+        key = (id(notice.detail), notice.step, notice.audience)
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = encode(notice, self.liaisons)
+        return found
+
+
 def _apply(conn: Connection, raw: Raw, plan: CasePlan, today: date, now: datetime,
            result: RefreshResult) -> RefreshResult:
     day, planned = _as_stored(plan.planned, raw.sqlite)
-    details: dict[int, str] = {}  # id of a planned notice → its encoded detail (one notice, several recipients)
-
-    def encoded(notice: DueNotice) -> str:
-        found = details.get(id(notice))
-        if found is None:
-            found = details[id(notice)] = encode(notice, plan.liaisons)
-        return found
-
+    encoded = _Encoded(plan.liaisons)
     existing = set()
+    # Status changes in one statement each way; a row whose status changes is not touched otherwise (the
+    # checks below read the status as stored), so their order among the other updates does not matter.
+    cancel: list[dict[str, Any]] = []
+    revive: list[dict[str, Any]] = []
     for number, kind, due_on, who, channel, offset, status, send_on, detail in case_rows(conn, plan.case_id, raw):
         key = (kind, due_on, who, channel, offset)
         existing.add(key)
         wanted = planned.get(key)
         if wanted is None:
             if status in REPLACEABLE:
-                result.cancelled += raw.execute(SET_STATUS, {"row_id": number, "from_status": status,
-                                                             "new_status": CANCELLED}).rowcount
+                cancel.append({"row_id": number, "from_status": status, "new_status": CANCELLED})
             continue
         notice = wanted.notice
         if status == CANCELLED and notice.send_on >= today:
-            result.revived += raw.execute(SET_STATUS, {"row_id": number, "from_status": status,
-                                                       "new_status": PENDING}).rowcount
+            revive.append({"row_id": number, "from_status": status, "new_status": PENDING})
         if status == PENDING and day(notice.send_on) != send_on:
             result.rescheduled += raw.execute(RESCHEDULE, {"row_id": number, "new_send_on": notice.send_on}).rowcount
         if status in REPLACEABLE and detail != (text := encoded(notice)):
             raw.execute(SET_DETAIL, {"row_id": number, "detail": text})
-    new = _to_insert([item for key, item in planned.items() if key not in existing], plan, today)
-    if new:
-        insert_if_absent(conn, [_row(plan.case_id, p, now, encoded(p.notice)) for p in new], raw)
-        result.inserted = len(new)
+    if cancel:
+        result.cancelled += raw.executemany(SET_STATUS, cancel).rowcount
+    if revive:
+        result.revived += raw.executemany(SET_STATUS, revive).rowcount
+    missing = [(key, item) for key, item in planned.items() if key not in existing]
+    result.inserted = _insert_missing(conn, raw, plan, _to_insert(missing, planned, today), now, encoded)
     return result
+
+
+def _insert_missing(conn: Connection, raw: Raw, plan: CasePlan, new: list[tuple[tuple[Any, ...], Planned]],
+                    now: datetime, encoded: _Encoded) -> int:
+    """Insert the new rows as tuples in ``NEW_ROW_COLUMNS``'s order, the values as the driver takes them: the
+    key's parts are so already (``_as_stored``), the send day (a ``date``) and the moment are converted here."""
+    if not new:
+        return 0
+    as_date, moment = raw.converter(date), raw.bind({"now": now})["now"]
+    insert_if_absent(conn, [(plan.case_id, kind, offset, due_on, as_date(item.notice.send_on), who, channel,
+                             PENDING, "", "", 0, False, moment, encoded(item.notice))
+                            for (kind, due_on, who, channel, offset), item in new], raw)
+    return len(new)
 
 
 def _as_stored(planned: dict[Key, Planned], sqlite: bool) -> tuple[Any, dict[tuple[Any, ...], Planned]]:
@@ -302,13 +338,25 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _to_insert(missing: list[Planned], plan: CasePlan, today: date) -> list[Planned]:
-    """The missing rows to write: those to send from today on, and of a series already past only its latest."""
-    if all(item.notice.send_on >= today for item in missing):  # the series already past are worked out only if needed
+def _to_insert(missing: list[tuple[Any, Planned]], planned: dict[tuple[Any, ...], Planned],
+               today: date) -> list[tuple[Any, Planned]]:
+    """The missing rows (key, planned) to write: those to send from today on, and of a series already past only
+    its latest.
+
+    The reminders of one deadline to one address form a series: a row's key without its offset, ``key[:4]`` (the
+    stored kind names the topic of an escalation too).
+    """
+    if all(item.notice.send_on >= today for _, item in missing):  # the past series are worked out only if needed
         return missing
-    latest_past = _latest_past_send_days(plan.planned.values(), today)
-    return [item for item in missing
-            if item.notice.send_on >= today or latest_past.get(_series_key(item)) == item.notice.send_on]
+    latest: dict[tuple[Any, ...], date] = {}
+    for key, item in planned.items():
+        send_on = item.notice.send_on
+        if send_on < today:
+            known = latest.get(series := key[:4])
+            if known is None or known < send_on:
+                latest[series] = send_on
+    return [(key, item) for key, item in missing
+            if item.notice.send_on >= today or latest.get(key[:4]) == item.notice.send_on]
 
 
 def row_key(row: Any) -> Key:
@@ -316,41 +364,22 @@ def row_key(row: Any) -> Key:
     return (row.kind, row.due_on, row.recipient, row.channel, row.reminder_offset)
 
 
-def _series_key(item: Planned) -> tuple[Any, ...]:
-    """The reminders of one deadline to one address form a series: its key without the offset."""
-    return (item.notice.kind, item.notice.topic, item.notice.due_on, item.recipient.address, item.recipient.channel)
-
-
-def _latest_past_send_days(items: Any, today: date) -> dict[tuple[Any, ...], date]:
-    latest: dict[tuple[Any, ...], date] = {}
-    for item in items:
-        if item.notice.send_on < today:
-            key = _series_key(item)
-            latest[key] = max(latest.get(key, item.notice.send_on), item.notice.send_on)
-    return latest
-
-
-def _row(case_id: int, item: Planned, created_at: datetime, detail: str) -> dict[str, Any]:
-    return {"case_id": case_id, "kind": item.notice.key, "reminder_offset": item.notice.reminder_offset,
-            "due_on": item.notice.due_on,
-            "send_on": item.notice.send_on, "recipient": item.recipient.address,
-            "channel": item.recipient.channel.value, "status": NoticeStatus.PENDING.value, "subject": "", "body": "",
-            "attempts": 0, "late": False, "created_at": created_at,
-            "detail": detail}
-
-
 NEW_ROW_COLUMNS = ("case_id", "kind", "reminder_offset", "due_on", "send_on", "recipient", "channel", "status",
                    "subject", "body", "attempts", "late", "created_at", "detail")
 # On the driver (a Core insert cost ~0.1 ms a step); both SQLite and PostgreSQL know ON CONFLICT DO NOTHING.
-INSERT_IF_ABSENT = Sql(f"INSERT INTO notices ({', '.join(NEW_ROW_COLUMNS)})"
-                       f" VALUES ({', '.join(':' + c for c in NEW_ROW_COLUMNS)}) ON CONFLICT DO NOTHING")
+# Positional parameters: a plan's new rows are built as tuples, no dict per row to name and convert.
+_INSERT = (f"INSERT INTO notices ({', '.join(NEW_ROW_COLUMNS)}) VALUES ({{}}) ON CONFLICT DO NOTHING")
+INSERT_IF_ABSENT_SQLITE = _INSERT.format(", ".join("?" * len(NEW_ROW_COLUMNS)))
+INSERT_IF_ABSENT_POSTGRESQL = _INSERT.format(", ".join(["%s"] * len(NEW_ROW_COLUMNS)))
 
 
-def insert_if_absent(conn: Connection, rows: list[dict[str, Any]], raw: Raw | None = None) -> None:
-    """Insert rows, skipping any whose unique key already exists (a concurrent refresh got there first)."""
+def insert_if_absent(conn: Connection, rows: list[tuple[Any, ...]], raw: Raw | None = None) -> None:
+    """Insert rows, skipping any whose unique key already exists (a concurrent refresh got there first).
+
+    Each row holds the values of ``NEW_ROW_COLUMNS`` in that order, as the driver takes them (``Raw.converter``).
+    """
     raw = raw or Raw(conn)
-    raw.driver.cursor().executemany(INSERT_IF_ABSENT.sqlite if raw.sqlite else INSERT_IF_ABSENT.postgresql,
-                                    [raw.bind(row) for row in rows])
+    raw.driver.cursor().executemany(INSERT_IF_ABSENT_SQLITE if raw.sqlite else INSERT_IF_ABSENT_POSTGRESQL, rows)
 
 
 # ---------------------------------------------------------------- which cases to plan

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, or_, select
 
 from notices.deadlines import Audience
-from states.facts import Person, Standing
+from states.facts import ApplicantFacts, Person, Standing
 from states.steps import Step
 from workflow import roster_version
 from workflow.fastsql import Raw, Sql
@@ -248,6 +248,11 @@ def liaison_names(records: Iterable[Any]) -> list[str]:
         if record.step is Step.LIAISONS_ASSIGNED:
             names = [p.name if isinstance(p, Person) else str(p) for p in record.evidence.get("liaisons", [])]
     return names
+
+
+def liaisons_of(facts: ApplicantFacts) -> list[str]:
+    """``liaison_names(facts.records)`` from the facts' index: the latest ``liaisons_assigned`` record's names."""
+    return liaison_names((facts.last(Step.LIAISONS_ASSIGNED),) if facts.done(Step.LIAISONS_ASSIGNED) else ())
 
 
 def _unique(people: Iterable[MemberInfo]) -> list[MemberInfo]:
