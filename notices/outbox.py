@@ -144,17 +144,15 @@ def plan_case(conn: Connection, case_id: int, today: date, config: NoticeConfig,
 
 def plan_facts(conn: Connection, case_id: int, facts: ApplicantFacts, organisation_id: int, today: date,
                config: NoticeConfig, settings: Settings = DEFAULT_SETTINGS, memo: RosterMemo | None = None, *,
-               dues: list[DueNotice] | None = None, roster_version: int | None = None,
-               raw: Raw | None = None) -> CasePlan:
+               dues: list[DueNotice] | None = None, roster_version: int | None = None) -> CasePlan:
     """``plan_case`` from facts the caller holds already (a step has just built them: no second load).
 
     ``roster_version``: the roster's version as the caller read it in this transaction (``roster_memo``).
-    ``raw``: the driver connection under ``conn``, when the caller has it (``notices.planning``).
     """
     if dues is None:
         dues = due_notices(facts, today, config, policy=settings.policy, calendar=settings.calendar)
     if not facts.status.is_terminal:
-        dues += meeting_notices(conn, case_id, today, config, raw)
+        dues += meeting_notices(conn, case_id, today, config)
     if not dues:  # nobody to look up: the roster (and its version) is not read
         return CasePlan(case_id, organisation_id, {}, memo)
     roster = Roster(conn, today, memo if memo is not None else roster_memo(conn, today, roster_version))
@@ -196,14 +194,13 @@ def _due_notices(facts: ApplicantFacts, today: date, config: NoticeConfig, setti
     return list(found[1])
 
 
-def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig,
-                    raw: Raw | None = None) -> list[DueNotice]:
+def meeting_notices(conn: Connection, case_id: int, today: date, config: NoticeConfig) -> list[DueNotice]:
     """The 会议通知 of each coming 党员大会 with this case on its agenda.
 
     One notice per meeting, not per applicant: it hangs on the agenda's lowest case number and lists
     every item, so a member invited to discuss three applicants gets one notice.
     """
-    raw = raw or Raw(conn)
+    raw = Raw(conn)
     rows = raw.execute(MEETINGS_OF_CASE, {"case_id": case_id, "on": today}).fetchall()
     if not rows:  # most cases are on no agenda
         return []
@@ -250,9 +247,9 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), BEIJING)
 
 
-def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime, raw: Raw | None = None) -> RefreshResult:
+def apply_plan(conn: Connection, plan: CasePlan, today: date, now: datetime) -> RefreshResult:
     """Write the plan: cancel, revive, move and re-describe the case's rows, insert the missing ones."""
-    result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), raw or Raw(conn)
+    result, raw = RefreshResult(plan.case_id, planned=len(plan.planned)), Raw(conn)
     if not plan.planned:  # nothing is called for: every waiting row is cancelled, none need be read
         result.cancelled = raw.execute(CANCEL_WAITING, {"case_id": plan.case_id}).rowcount
         return result

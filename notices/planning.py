@@ -25,7 +25,6 @@ from notices.outbox import DEFAULT_SETTINGS, apply_plan, current_config, plan_ca
 from workflow import after_write
 from workflow.after_write import CaseChange
 from workflow.errors import UnknownApplicant
-from workflow.fastsql import Raw
 
 NAME = "notices"
 log = logging.getLogger(__name__)
@@ -52,11 +51,10 @@ def plan_changed_case(conn: Connection, change: CaseChange) -> None:
     """
     config = _CONFIGS.get(conn.engine) or current_config()
     settings = change.settings or DEFAULT_SETTINGS
-    raw = Raw(conn)  # one driver connection for the planning's reads and writes
     try:
         if change.facts is not None and change.organisation_id is not None:
             plan = plan_facts(conn, change.case_id, change.facts, change.organisation_id, change.today, config,
-                              settings, roster_version=change.roster_version, raw=raw)
+                              settings, roster_version=change.roster_version)
         else:
             plan = plan_case(conn, change.case_id, change.today, config, settings)
     except UnknownApplicant:
@@ -64,4 +62,4 @@ def plan_changed_case(conn: Connection, change: CaseChange) -> None:
     except Exception:  # noqa: BLE001  a notice must never stop a step from being recorded
         log.exception("案卷%s的通知计划失败，将由定时任务补做。", change.case_id)
         return
-    apply_plan(conn, plan, change.today, change.now, raw)
+    apply_plan(conn, plan, change.today, change.now)

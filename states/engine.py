@@ -376,7 +376,7 @@ def _candidates(status: Status, rule_set: RuleSetId, policy: Policy, include_sid
     looked, made = [], []
     for spec in _from_status(status):
         step = spec.step
-        by_facts = step in TRANSFERS_IN or (not spec.is_side_outcome and step is Step.CANDIDATE_PUBLICISED)
+        by_facts = step in TRANSFERS_IN or (not spec.is_side_outcome and step in REQUIRED_BY_FACTS)
         if not by_facts and not (include_side_outcomes if spec.is_side_outcome else rule_set in spec.required_in):
             continue  # decided by the table's own row, whatever ``SPECS`` holds
         looked.append(step)
@@ -408,12 +408,17 @@ def _from_status(status: Status) -> tuple[StepSpec, ...]:
     return found
 
 
+# The main-line steps ``_required_now`` judges from the facts rather than from today's rule set alone; the reduced
+# plan's memo (``_candidates``) leaves their choice to each case.
+REQUIRED_BY_FACTS = frozenset({Step.CANDIDATE_PUBLICISED})
+
+
 def _required_now(spec: StepSpec, rule_set: RuleSetId, facts: ApplicantFacts) -> bool:
     """Whether the planner should offer a main-line step under today's rule set.
 
     The 2026 公示 depends on the set under which the 上级党委 consented, not on today's set (§3 item 1).
     """
-    if spec.step is Step.CANDIDATE_PUBLICISED:
+    if spec.step is Step.CANDIDATE_PUBLICISED:  # REQUIRED_BY_FACTS
         filed = facts.last(Step.CANDIDATE_FILED)
         return filed is not None and filed.rule_set in spec.required_in
     return rule_set in spec.required_in

@@ -102,12 +102,10 @@ def event_mac_with(event: Mapping[str, Any], payload_text: str, key: keys.AuditK
 
 
 _TEXT = json.encoder.encode_basestring  # how the canonical encoder (ensure_ascii=False) writes a string
-# The keyed event's fields in sorted-key order, each with the canonical text before its value.
-_ENVELOPE = (("actor", '{"actor":'), ("actor_role", ',"actor_role":'), ("case_id", ',"case_id":'),
-             ("effective_on", ',"effective_on":'), ("key_id", ',"key_id":'), ("kind", ',"kind":'),
-             ("payload", ',"payload":'), ("prev_hash", ',"prev_hash":'), ("recorded_at", ',"recorded_at":'),
-             ("rule_set", ',"rule_set":'), ("seq", ',"seq":'))
-_ENVELOPE_TEXT = "".join(before.replace("%", "%%") + "%s" for _, before in _ENVELOPE) + "}"
+# The keyed event's fields in sorted-key order (what ``_canonical`` writes), each value set in by ``%``.
+_ENVELOPE = ("actor", "actor_role", "case_id", "effective_on", "key_id", "kind", "payload", "prev_hash",
+             "recorded_at", "rule_set", "seq")
+_ENVELOPE_TEXT = "{" + ",".join(f'"{name}":%s' for name in _ENVELOPE) + "}"
 
 
 def _scalar(value: Any) -> str | None:
@@ -127,6 +125,7 @@ def _canonical_with(event: Mapping[str, Any], payload_text: str) -> bytes:
     own string function, the payload's text set in its place. Anything else (a str subclass…) is left to
     ``_canonical`` itself.
     """
+    # in ``_ENVELOPE``'s order
     texts = (_scalar(event["actor"]), _scalar(event["actor_role"]), _scalar(event["case_id"]),
              _scalar(_date_text(event["effective_on"])), _scalar(event["key_id"]), _scalar(event["kind"]),
              payload_text, _scalar(event["prev_hash"]), _scalar(_moment_text(event["recorded_at"])),

@@ -251,11 +251,13 @@ class write_transaction:  # noqa: N801  used like engine.begin(): ``with write_t
                  traceback: TracebackType | None) -> None:
         conn = self.conn
         try:
-            ending: Any = self.transaction
-            if ending is None:  # SQLite: the driver's transaction, or SQLAlchemy's begun on it by a Core statement
-                ending = conn if conn.in_transaction() else None if conn.invalidated else self.driver
-            elif not ending.is_active:
-                ending = None
+            ending: Any  # what holds the transaction: SQLAlchemy's object, the connection, or the driver
+            if self.transaction is not None:
+                ending = self.transaction if self.transaction.is_active else None
+            elif conn.in_transaction():  # SQLite, and a Core statement began SQLAlchemy's own on the driver's
+                ending = conn
+            else:  # SQLite: the driver's own (gone with an invalidated connection)
+                ending = None if conn.invalidated else self.driver
             if ending is not None:
                 if kind is None:
                     ending.commit()
